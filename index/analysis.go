@@ -1,0 +1,81 @@
+package index
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Token filters of our own, registered with Bleve by name so the mapping (and
+// an index opened from disk) can refer to them.
+const (
+	acronymFilter = "visitbot_acronym"
+	pluralFilter  = "visitbot_plural"
+)
+
+func init() {
+	registry.RegisterTokenFilter(acronymFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return acronyms{}, nil
+	})
+	registry.RegisterTokenFilter(pluralFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return plurals{}, nil
+	})
+}
+
+// acronyms folds acronyms written in capitals, with or without dots ("U.S.",
+// "US", "U.N."), to one lower-case form before case is lost, so "US" is not
+// taken for the stop word "us" and "U.S." matches "US". It runs before the
+// lower-case filter.
+type acronyms struct{}
+
+// stopWordAcronyms are acronyms whose plain lower-case form is a stop word.
+var stopWordAcronyms = map[string][]byte{"us": []byte("usa")}
+
+func (acronyms) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if !isAcronym(t.Term) {
+			continue
+		}
+		low := bytes.ToLower(bytes.ReplaceAll(t.Term, []byte("."), nil))
+		if alt, ok := stopWordAcronyms[string(low)]; ok {
+			low = alt
+		}
+		t.Term = low
+	}
+	return in
+}
+
+// isAcronym: two to six capital letters, optionally each followed by a dot.
+func isAcronym(term []byte) bool {
+	letters := 0
+	for i := 0; i < len(term); {
+		r, size := utf8.DecodeRune(term[i:])
+		i += size
+		switch {
+		case r == '.':
+		case unicode.IsUpper(r):
+			letters++
+		default:
+			return false
+		}
+	}
+	return letters >= 2 && letters <= 6
+}
+
+// plurals turns "-ies"/"-ied" into "-y" ("spies", "spied" → "spy") before
+// stemming: the Porter stemmer leaves "spies" as "spi" but "spying" as "spy",
+// so without this the plural never finds the verb.
+type plurals struct{}
+
+func (plurals) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		n := len(t.Term)
+		if n > 4 && (bytes.HasSuffix(t.Term, []byte("ies")) || bytes.HasSuffix(t.Term, []byte("ied"))) {
+			t.Term = append(t.Term[:n-3:n-3], 'y')
+		}
+	}
+	return in
+}
