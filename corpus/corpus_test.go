@@ -249,10 +249,11 @@ func TestLongParagraphKeepsItsParagraphNumber(t *testing.T) {
 }
 
 func TestShippedCorpus(t *testing.T) {
-	docs, err := Shipped()
+	set, err := Shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs := set.Docs
 	if len(docs) != 2 {
 		t.Fatalf("%d shipped documents, want 2", len(docs))
 	}
@@ -279,10 +280,11 @@ func TestShippedCorpus(t *testing.T) {
 }
 
 func TestFingerprintChangesWithContent(t *testing.T) {
-	docs, err := Shipped()
+	set, err := Shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs := set.Docs
 	a := Fingerprint(docs)
 	if b := Fingerprint([]*Document{docs[1], docs[0]}); a != b {
 		t.Errorf("fingerprint depends on order")

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,18 +29,20 @@ type Document struct {
 	Standfirst  string    // the line under the headline, when there is one
 	URL         string    // only when the source states it
 	Kind        Kind
+	People      []Person // who the document names, with their roles
 	Passages    []Passage
 }
 
 // Passage is a verbatim paragraph (or, for a very long paragraph, a run of its
 // sentences) with what ingest found in it.
 type Passage struct {
-	ID        string // "<doc>#<n>", n counting passages from 1
-	Doc       string // Document.ID
-	Paragraph int    // paragraph number in the body, from 1; 0 for the standfirst
-	Text      string // verbatim
-	People    []string
-	Topics    []string
+	ID        string   // "<doc>#<n>", n counting passages from 1
+	Doc       string   // Document.ID
+	Paragraph int      // paragraph number in the body, from 1; 0 for the standfirst
+	Text      string   // verbatim
+	People    []string // canonical names of the people it mentions
+	Speakers  []string // the people it quotes directly
+	Topics    []string // thesaurus labels it is about
 }
 
 // Source is the citation line for a document: publication, byline and date.
@@ -60,6 +63,16 @@ func (d *Document) PublishedDate() string {
 		return ""
 	}
 	return d.Published.Format(time.DateOnly)
+}
+
+// Person returns what the document says of the named person.
+func (d *Document) Person(name string) (Person, bool) {
+	for _, p := range d.People {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Person{}, false
 }
 
 // Passage returns the passage with the given ID.
@@ -101,6 +114,38 @@ func validID(id string) bool {
 	return true
 }
 
+// Set is what visitbot answers from: the documents and the topic thesaurus
+// their passages are tagged with.
+type Set struct {
+	Docs      []*Document
+	Thesaurus *Thesaurus // nil: no topics
+}
+
+// NewSet tags the passages of docs with the thesaurus's topics and returns
+// the set.
+func NewSet(docs []*Document, th *Thesaurus) Set {
+	if th != nil {
+		th.Tag(docs)
+	}
+	return Set{Docs: docs, Thesaurus: th}
+}
+
+// Fingerprint identifies everything in the set that is indexed or shown: two
+// sets with the same fingerprint index alike.
+func (s Set) Fingerprint() string {
+	h := sha256.New()
+	io.WriteString(h, Fingerprint(s.Docs))
+	if s.Thesaurus != nil {
+		for _, t := range s.Thesaurus.Topics {
+			fmt.Fprintf(h, "%d:%s", len(t.Label), t.Label)
+			for _, p := range t.Phrases {
+				fmt.Fprintf(h, "%d:%s", len(p), p)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Fingerprint identifies the content of a set of documents: everything that
 // is indexed or shown. Two corpora with the same fingerprint index alike.
 func Fingerprint(docs []*Document) string {
@@ -117,11 +162,16 @@ func Fingerprint(docs []*Document) string {
 		w(d.Standfirst)
 		w(d.URL)
 		w(string(d.Kind))
+		for _, p := range d.People {
+			w(p.Name)
+			w(strings.Join(p.Roles, "\x1f"))
+		}
 		for _, p := range d.Passages {
 			w(p.ID)
 			w(strconv.Itoa(p.Paragraph))
 			w(p.Text)
 			w(strings.Join(p.People, "\x1f"))
+			w(strings.Join(p.Speakers, "\x1f"))
 			w(strings.Join(p.Topics, "\x1f"))
 		}
 	}

@@ -123,6 +123,7 @@ func Load(name string, data []byte, meta Meta) (*Document, error) {
 		d.Published = t
 	}
 	d.Passages = passages(d.ID, kept, d.Standfirst)
+	annotate(d)
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
@@ -225,4 +226,16 @@ func slug(name string) string {
 		return "doc"
 	}
 	return s
+}
+
+// annotate finds the people a document names and, for each passage, who it
+// mentions and whom it quotes.
+func annotate(d *Document) {
+	d.People = findPeople(d.Passages)
+	r := newResolver(d.People)
+	for i := range d.Passages {
+		p := &d.Passages[i]
+		p.People = r.mentions(p.Text)
+		p.Speakers = speakers(p.Text, r)
+	}
 }

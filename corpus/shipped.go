@@ -14,9 +14,14 @@ import (
 //go:embed shipped/*.md
 var shipped embed.FS
 
-// Shipped loads the embedded corpus, sorted by ID.
-func Shipped() ([]*Document, error) {
-	return LoadFS(shipped, "shipped")
+// Shipped loads the embedded documents, sorted by ID and tagged with the
+// shipped thesaurus.
+func Shipped() (Set, error) {
+	docs, err := LoadFS(shipped, "shipped")
+	if err != nil {
+		return Set{}, err
+	}
+	return NewSet(docs, ShippedThesaurus()), nil
 }
 
 // LoadFS loads every .md, .txt and .html file in dir of fsys.
