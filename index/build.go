@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -44,6 +45,7 @@ type BuildOptions struct {
 type Index struct {
 	bleve    bleve.Index
 	dir      string
+	set      corpus.Set
 	docs     map[string]*corpus.Document
 	order    []*corpus.Document // by ID
 	passages map[string]ref
@@ -58,8 +60,9 @@ type ref struct {
 	i   int
 }
 
-// Build indexes docs, in memory or in opts.Dir (which must not exist yet).
-func Build(ctx context.Context, docs []*corpus.Document, opts BuildOptions) (*Index, error) {
+// Build indexes a corpus set, in memory or in opts.Dir (which must not exist
+// yet).
+func Build(ctx context.Context, set corpus.Set, opts BuildOptions) (*Index, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, fmt.Errorf("index: mapping: %w", err)
@@ -70,7 +73,7 @@ func Build(ctx context.Context, docs []*corpus.Document, opts BuildOptions) (*In
 	if err != nil {
 		return nil, fmt.Errorf("index: create %q: %w", opts.Dir, err)
 	}
-	ix := newIndex(bi, opts.Dir, docs)
+	ix := newIndex(bi, opts.Dir, set)
 	if err := ix.fill(ctx, opts); err != nil {
 		bi.Close()
 		if opts.Dir != "" {
@@ -81,14 +84,15 @@ func Build(ctx context.Context, docs []*corpus.Document, opts BuildOptions) (*In
 	return ix, nil
 }
 
-func newIndex(bi bleve.Index, dir string, docs []*corpus.Document) *Index {
+func newIndex(bi bleve.Index, dir string, set corpus.Set) *Index {
 	ix := &Index{
 		bleve:    bi,
 		dir:      dir,
-		docs:     make(map[string]*corpus.Document, len(docs)),
+		set:      set,
+		docs:     make(map[string]*corpus.Document, len(set.Docs)),
 		passages: make(map[string]ref),
 	}
-	for _, d := range docs {
+	for _, d := range set.Docs {
 		ix.docs[d.ID] = d
 		ix.order = append(ix.order, d)
 		for i, p := range d.Passages {
@@ -97,7 +101,7 @@ func newIndex(bi bleve.Index, dir string, docs []*corpus.Document) *Index {
 	}
 	sort.Slice(ix.order, func(i, j int) bool { return ix.order[i].ID < ix.order[j].ID })
 	ix.buildFacets()
-	ix.meta = Meta{MappingVersion: MappingVersion, Fingerprint: corpus.Fingerprint(docs), Passages: len(ix.passages)}
+	ix.meta = Meta{MappingVersion: MappingVersion, Fingerprint: set.Fingerprint(), Passages: len(ix.passages)}
 	return ix
 }
 
@@ -128,7 +132,7 @@ func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("index: build: %w", err)
 			}
-			if err := b.Index(p.ID, toBleve(d, p)); err != nil {
+			if err := b.Index(p.ID, ix.toBleve(d, p)); err != nil {
 				return fmt.Errorf("index: passage %s: %w", p.ID, err)
 			}
 			if b.Size() >= size {
@@ -151,22 +155,47 @@ func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 	return ix.loadVocabulary()
 }
 
-func toBleve(d *corpus.Document, p corpus.Passage) passageDoc {
-	return passageDoc{
+// toBleve maps a passage to its index fields. People are indexed with the
+// roles their document gives them, so "/who the premier" finds every passage
+// that mentions Li Qiang; topics with all their thesaurus phrases, so a query
+// in any of a topic's words finds the passages about it.
+func (ix *Index) toBleve(d *corpus.Document, p corpus.Passage) passageDoc {
+	pd := passageDoc{
 		ID:        p.ID,
 		Doc:       d.ID,
 		Kind:      string(d.Kind),
 		Text:      p.Text,
-		People:    p.People,
-		Topics:    p.Topics,
+		Speakers:  p.Speakers,
 		Paragraph: float64(p.Paragraph),
 	}
+	for _, name := range p.People {
+		entry := name
+		if person, ok := d.Person(name); ok && len(person.Roles) > 0 {
+			entry += ", " + strings.Join(person.Roles, ", ")
+		}
+		pd.People = append(pd.People, entry)
+	}
+	for _, label := range p.Topics {
+		if t, ok := ix.topic(label); ok {
+			pd.Topics = append(pd.Topics, t.Phrases...)
+		} else {
+			pd.Topics = append(pd.Topics, label)
+		}
+	}
+	return pd
 }
 
-// Open opens the index in dir built from docs. It returns ErrStale (wrapped)
+func (ix *Index) topic(label string) (corpus.Topic, bool) {
+	if ix.set.Thesaurus == nil {
+		return corpus.Topic{}, false
+	}
+	return ix.set.Thesaurus.Topic(label)
+}
+
+// Open opens the index in dir built from set. It returns ErrStale (wrapped)
 // when the index was built with another mapping version or from another
 // corpus, so the caller rebuilds.
-func Open(dir string, docs []*corpus.Document) (*Index, error) {
+func Open(dir string, set corpus.Set) (*Index, error) {
 	bi, err := bleve.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("index: open %q: %w", dir, err)
@@ -181,7 +210,7 @@ func Open(dir string, docs []*corpus.Document) (*Index, error) {
 		bi.Close()
 		return nil, fmt.Errorf("index: meta of %q: %w", dir, ErrStale)
 	}
-	ix := newIndex(bi, dir, docs)
+	ix := newIndex(bi, dir, set)
 	if got != ix.meta {
 		bi.Close()
 		return nil, fmt.Errorf("index: %q has mapping v%d for corpus %.12s, want v%d for %.12s: %w",

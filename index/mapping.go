@@ -14,7 +14,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analysis changes, so an
 // index built by an older binary is rebuilt rather than misread.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Field names in the index.
 const (
@@ -24,6 +24,7 @@ const (
 	fieldText   = "text"
 	fieldPeople = "people"
 	fieldTopics = "topics"
+	fieldSpeak  = "speakers"
 	fieldPara   = "paragraph"
 )
 
@@ -41,6 +42,7 @@ type passageDoc struct {
 	Text      string   `json:"text"`
 	People    []string `json:"people"`
 	Topics    []string `json:"topics"`
+	Speakers  []string `json:"speakers"`
 	Paragraph float64  `json:"paragraph"`
 }
 
@@ -66,7 +68,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// Names are matched as written, case aside: no stems, no stop words.
+	// Words as written, case aside: for typo correction, not indexed.
 	if err := m.AddCustomAnalyzer(nameAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
@@ -90,19 +92,18 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text.IncludeInAll = false
 	text.DocValues = false
 
-	people := bleve.NewTextFieldMapping()
-	people.Analyzer = nameAnalyzer
-	people.Store = false
-	people.IncludeTermVectors = true
-	people.IncludeInAll = false
-	people.DocValues = false
-
-	topics := bleve.NewTextFieldMapping()
-	topics.Analyzer = textAnalyzer
-	topics.Store = false
-	topics.IncludeTermVectors = true
-	topics.IncludeInAll = false
-	topics.DocValues = false
+	// People (names with their roles), topics (thesaurus phrases) and
+	// speakers are analyzed like the text, so one analysis of the query
+	// serves every field.
+	side := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = false
+		f.IncludeTermVectors = true // which query terms matched, for coverage
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
 
 	para := bleve.NewNumericFieldMapping()
 	para.Store = false
@@ -114,8 +115,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fieldDoc, keywordField())
 	dm.AddFieldMappingsAt(fieldKind, keywordField())
 	dm.AddFieldMappingsAt(fieldText, text)
-	dm.AddFieldMappingsAt(fieldPeople, people)
-	dm.AddFieldMappingsAt(fieldTopics, topics)
+	dm.AddFieldMappingsAt(fieldPeople, side())
+	dm.AddFieldMappingsAt(fieldTopics, side())
+	dm.AddFieldMappingsAt(fieldSpeak, side())
 	dm.AddFieldMappingsAt(fieldPara, para)
 	m.AddDocumentMapping(docType, dm)
 	m.DefaultType = docType

@@ -3,53 +3,90 @@ package index
 import (
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// vocabulary knows how many passages hold each term of the passage text
-// (to weigh query terms by rarity) and the words as written (to find the word
-// a typo meant).
+// vocabulary knows how many passages hold each term of each field (to
+// weigh query terms by rarity, and to leave out clauses that cannot match)
+// and the words as written (to find the word a typo meant).
 type vocabulary struct {
-	df      map[string]int // analyzed term → passages
-	n       int            // passages
-	words   map[string]int // lower-case word as written → occurrences
+	fieldDF map[string]map[string]int // field → analyzed term → passages
+	df      map[string]int            // the text field's
+	n       int                       // passages
+	words   map[string]int            // lower-case word as written → occurrences
 	byFirst map[rune][]string
 }
 
+// known reports a term some searchable field holds.
+func (v vocabulary) known(t string) bool {
+	for _, m := range v.fieldDF {
+		if m[t] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (ix *Index) loadVocabulary() error {
-	dict, err := ix.bleve.FieldDict(fieldText)
-	if err != nil {
-		return fmt.Errorf("index: read terms: %w", err)
-	}
-	defer dict.Close()
-	v := vocabulary{df: make(map[string]int), n: len(ix.passages), words: make(map[string]int), byFirst: make(map[rune][]string)}
-	for {
-		e, err := dict.Next()
+	v := vocabulary{fieldDF: map[string]map[string]int{}, n: len(ix.passages), words: map[string]int{}, byFirst: map[rune][]string{}}
+	for _, field := range []string{fieldText, fieldTopics, fieldPeople, fieldSpeak} {
+		m, err := ix.fieldTerms(field)
 		if err != nil {
-			return fmt.Errorf("index: read terms: %w", err)
+			return err
 		}
-		if e == nil {
-			break
-		}
-		v.df[e.Term] = int(e.Count)
+		v.fieldDF[field] = m
 	}
-	words := ix.bleve.Mapping().AnalyzerNamed(nameAnalyzer)
+	v.df = v.fieldDF[fieldText]
+	// Words as written, from everything a query can match: passage text,
+	// people with their roles, and the thesaurus.
+	addWords := func(s string) {
+		for _, t := range ix.words().Analyze([]byte(s)) {
+			w := string(t.Term)
+			if v.words[w] == 0 {
+				r, _ := utf8.DecodeRuneInString(w)
+				v.byFirst[r] = append(v.byFirst[r], w)
+			}
+			v.words[w]++
+		}
+	}
 	for _, d := range ix.order {
 		for _, p := range d.Passages {
-			for _, t := range words.Analyze([]byte(p.Text)) {
-				w := string(t.Term)
-				if v.words[w] == 0 {
-					r, _ := utf8.DecodeRuneInString(w)
-					v.byFirst[r] = append(v.byFirst[r], w)
-				}
-				v.words[w]++
-			}
+			addWords(p.Text)
+		}
+		for _, p := range d.People {
+			addWords(p.Name + " " + strings.Join(p.Roles, " "))
+		}
+	}
+	if th := ix.set.Thesaurus; th != nil {
+		for _, t := range th.Topics {
+			addWords(strings.Join(t.Phrases, " "))
 		}
 	}
 	ix.vocab = v
 	return nil
+}
+
+// fieldTerms reads a field's term dictionary: term → passages holding it.
+func (ix *Index) fieldTerms(field string) (map[string]int, error) {
+	dict, err := ix.bleve.FieldDict(field)
+	if err != nil {
+		return nil, fmt.Errorf("index: read %s terms: %w", field, err)
+	}
+	defer dict.Close()
+	m := map[string]int{}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("index: read %s terms: %w", field, err)
+		}
+		if e == nil {
+			return m, nil
+		}
+		m[e.Term] = int(e.Count)
+	}
 }
 
 // idf is BM25's inverse document frequency; a term the corpus lacks is as
@@ -130,6 +167,11 @@ func levenshtein(a, b string, limit int) int {
 	return prev[len(rb)]
 }
 
+// analyzer is the passage analyzer; words splits and lower-cases only.
 func (ix *Index) analyzer() analysis.Analyzer {
 	return ix.bleve.Mapping().AnalyzerNamed(textAnalyzer)
+}
+
+func (ix *Index) words() analysis.Analyzer {
+	return ix.bleve.Mapping().AnalyzerNamed(nameAnalyzer)
 }

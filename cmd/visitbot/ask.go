@@ -61,11 +61,11 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // openShipped builds the in-memory index of the shipped corpus.
 func openShipped(ctx context.Context) (*index.Index, error) {
-	docs, err := corpus.Shipped()
+	set, err := corpus.Shipped()
 	if err != nil {
 		return nil, err
 	}
-	return index.Build(ctx, docs, index.BuildOptions{})
+	return index.Build(ctx, set, index.BuildOptions{})
 }
 
 // jsonResult is the shape of visitbot ask --json.
@@ -125,6 +125,13 @@ func writeText(w io.Writer, res index.Result, ix *index.Index) error {
 	if res.Corrected != "" {
 		fmt.Fprintf(&b, "Showing results for %s.\n\n", res.Corrected)
 	}
+	if p := res.Person; p != nil && len(res.Hits) > 0 {
+		b.WriteString(p.Name)
+		if len(p.Roles) > 0 {
+			b.WriteString(" — " + strings.Join(p.Roles, "; "))
+		}
+		b.WriteString("\n\n")
+	}
 	if len(res.Hits) == 0 {
 		fmt.Fprintf(&b, "Nothing in the corpus is about %q.\n", q.Text)
 		fmt.Fprintf(&b, "It covers: %s.\n", strings.Join(coverage(ix), "; "))
@@ -135,7 +142,7 @@ func writeText(w io.Writer, res index.Result, ix *index.Index) error {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%d. “%s”\n", q.Offset+i+1, mark(h.Passage.Text, h.Highlights))
+		fmt.Fprintf(&b, "%d. > %s\n", q.Offset+i+1, mark(h.Passage.Text, h.Highlights))
 		fmt.Fprintf(&b, "   — %s\n", citation(h))
 	}
 	if res.Total > len(res.Hits) {
