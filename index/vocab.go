@@ -99,12 +99,12 @@ func (v vocabulary) idf(t string) float64 {
 
 // correct finds the word a misspelt word most likely meant: a word of the
 // corpus with the same first letter (typos rarely hit it, and it keeps the
-// search small), within one edit for words of 4 to 7 letters and two for
+// search small), within one edit for words of 5 to 7 letters and two for
 // longer ones; ties go to the more common word. Shorter words are never
-// corrected: too many of them are one edit apart.
+// corrected: too many of them are one edit apart ("cars", "care").
 func (v vocabulary) correct(w string) (string, bool) {
 	n := utf8.RuneCountInString(w)
-	if n < 4 || v.words[w] > 0 {
+	if n < 5 || v.words[w] > 0 {
 		return "", false
 	}
 	maxDist := 1

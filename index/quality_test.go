@@ -1,0 +1,163 @@
+package index
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// These tests pin the mechanisms behind answer quality on the shipped corpus,
+// one each: they say what each mechanism must do, not which passage ranks
+// where for the dev set.
+
+func TestTyposAreCorrectedAndSaidSo(t *testing.T) {
+	ix := shipped(t)
+	tests := []struct {
+		q         Query
+		corrected string
+		want      string
+	}{
+		{Query{Command: Issue, Text: "seefood"}, "seafood", "seafood"},
+		{Query{Command: Who, Text: "Iwaia"}, "iwaya", "Iwaya"},
+		{Query{Command: Issue, Text: "Fukushma"}, "fukushima", "Fukushima"},
+		{Query{Command: Issue, Text: "seafood"}, "", "seafood"}, // spelt right: nothing to say
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Corrected != tt.corrected {
+			t.Errorf("Search(%q).Corrected = %q, want %q", tt.q.Text, res.Corrected, tt.corrected)
+		}
+		if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Passage.Text, tt.want) {
+			t.Errorf("Search(%q) found %d hits, want the first to mention %s", tt.q.Text, len(res.Hits), tt.want)
+		}
+	}
+}
+
+func TestShortWordsAreNotCorrectedIntoOtherWords(t *testing.T) {
+	ix := shipped(t)
+	for _, text := range []string{"Kim", "tax", "cars", "golf"} {
+		res, err := ix.Search(context.Background(), Query{Command: Issue, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Corrected != "" || len(res.Hits) != 0 {
+			t.Errorf("Search(%q) = corrected %q, %d hits; want nothing", text, res.Corrected, len(res.Hits))
+		}
+	}
+}
+
+func TestThesaurusSynonymsFindTheTopic(t *testing.T) {
+	ix := shipped(t)
+	tests := []struct{ text, want string }{
+		{"nuclear water", "wastewater"},
+		{"fishery", "seafood"},
+		{"United States", "U.S."},
+		{"PM", "premier"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), Query{Command: Issue, Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			found = found || strings.Contains(h.Passage.Text, tt.want)
+		}
+		if !found {
+			t.Errorf("/issue %s: no passage of %d mentions %q", tt.text, len(res.Hits), tt.want)
+		}
+	}
+}
+
+func TestAskingWhatSomeoneSaidPutsTheirWordsFirst(t *testing.T) {
+	ix := shipped(t)
+	tests := []struct {
+		q       Query
+		speaker string
+	}{
+		{Query{Command: Who, Text: "Li Qiang"}, "Li Qiang"},
+		{Query{Command: Ask, Text: "what did Li Qiang say?"}, "Li Qiang"},
+		{Query{Command: Ask, Text: "what did the premier say?"}, "Li Qiang"},
+		{Query{Command: Who, Text: "Iwaya"}, "Takeshi Iwaya"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || !contains(res.Hits[0].Passage.Speakers, tt.speaker) {
+			t.Errorf("Search(%s %q): first hit does not quote %s", tt.q.Command, tt.q.Text, tt.speaker)
+		}
+	}
+}
+
+func TestWhoAnswersNameThePersonAndTheirRole(t *testing.T) {
+	ix := shipped(t)
+	tests := []struct{ text, name, role string }{
+		{"Wang Yi", "Wang Yi", "his Chinese counterpart"},
+		{"the premier", "Li Qiang", "China's premier"},
+		{"Japanese foreign minister", "Takeshi Iwaya", "Japanese Foreign Minister"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), Query{Command: Who, Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Person == nil || res.Person.Name != tt.name || len(res.Person.Roles) == 0 || res.Person.Roles[0] != tt.role {
+			t.Errorf("/who %s: person = %+v, want %s, %s", tt.text, res.Person, tt.name, tt.role)
+		}
+	}
+	res, _ := ix.Search(context.Background(), Query{Command: Who, Text: "Kim Jong Un"})
+	if res.Person != nil || len(res.Hits) != 0 {
+		t.Errorf("/who Kim Jong Un = %+v, %d hits; want no one", res.Person, len(res.Hits))
+	}
+}
+
+func TestArticlesRankAboveTheSummaryThatRestatesThem(t *testing.T) {
+	ix := shipped(t)
+	for _, text := range []string{"seafood ban", "military spending", "elderly care"} {
+		res, err := ix.Search(context.Background(), Query{Command: Issue, Text: text, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) < 2 {
+			t.Fatalf("/issue %s: %d hits, want article and summary", text, len(res.Hits))
+		}
+		if res.Hits[0].Doc.Kind != "article" {
+			t.Errorf("/issue %s: first hit is from the %s", text, res.Hits[0].Doc.Kind)
+		}
+	}
+}
+
+func TestNothingRelevantMeansNoPassages(t *testing.T) {
+	ix := shipped(t)
+	for _, q := range []Query{
+		{Command: Issue, Text: "climate change"},             // only in the stripped pitch
+		{Command: Ask, Text: "how do I sign in?"},            // only in the sign-in prompt
+		{Command: Issue, Text: "reproductive rights"},        // only in the pitch
+		{Command: Issue, Text: "tariffs on Japanese cars"},   // one common word is not enough
+		{Command: Who, Text: "Angela Merkel"},                // never mentioned
+		{Command: Ask, Text: "what is the weather in Oslo?"}, // nothing like it
+		{Command: Ask, Text: "what?"},                        // no meaning at all
+	} {
+		res, err := ix.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 0 {
+			t.Errorf("/%s %s = %d hits, first %q; want none", q.Command, q.Text, len(res.Hits), res.Hits[0].Passage.Text)
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
