@@ -77,19 +77,23 @@ func TestAskingWhatSomeoneSaidPutsTheirWordsFirst(t *testing.T) {
 	tests := []struct {
 		q       Query
 		speaker string
+		at      int // a /who answer first says who they are, then quotes them
 	}{
-		{Query{Command: Who, Text: "Li Qiang"}, "Li Qiang"},
-		{Query{Command: Ask, Text: "what did Li Qiang say?"}, "Li Qiang"},
-		{Query{Command: Ask, Text: "what did the premier say?"}, "Li Qiang"},
-		{Query{Command: Who, Text: "Iwaya"}, "Takeshi Iwaya"},
+		{Query{Command: Ask, Text: "what did Li Qiang say?"}, "Li Qiang", 0},
+		{Query{Command: Ask, Text: "what did the premier say?"}, "Li Qiang", 0},
+		{Query{Command: Who, Text: "Li Qiang"}, "Li Qiang", 1},
+		{Query{Command: Who, Text: "Iwaya"}, "Takeshi Iwaya", 1},
 	}
 	for _, tt := range tests {
 		res, err := ix.Search(context.Background(), tt.q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Hits) == 0 || !contains(res.Hits[0].Passage.Speakers, tt.speaker) {
-			t.Errorf("Search(%s %q): first hit does not quote %s", tt.q.Command, tt.q.Text, tt.speaker)
+		if len(res.Hits) <= tt.at || !contains(res.Hits[tt.at].Passage.Speakers, tt.speaker) {
+			t.Errorf("Search(%s %q): hit %d does not quote %s", tt.q.Command, tt.q.Text, tt.at+1, tt.speaker)
+		}
+		if tt.q.Command == Who && !strings.Contains(res.Hits[0].Passage.Text, res.Person.Name) {
+			t.Errorf("Search(who %q): first hit %q does not name %s", tt.q.Text, res.Hits[0].Passage.Text, res.Person.Name)
 		}
 	}
 }
@@ -160,4 +164,17 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+func TestEnglishWordListIsEmbedded(t *testing.T) {
+	for _, w := range []string{"leave", "tariff", "bring", "cases"} {
+		if !isEnglishWord(w) {
+			t.Errorf("isEnglishWord(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"taiwan", "merkel", "iwaya", "qwzx"} {
+		if isEnglishWord(w) {
+			t.Errorf("isEnglishWord(%q) = true, want false for a name or a non-word", w)
+		}
+	}
 }

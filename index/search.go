@@ -116,6 +116,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		if person != nil && (byName || p.quotes) {
 			quotesFirst(hits, person.Name)
 		}
+		if person != nil && byName && q.Command == Who {
+			introFirst(hits, *person)
+		}
 	}
 	lo := min(q.Offset, len(hits))
 	hi := min(lo+q.limit(), len(hits))
@@ -142,6 +145,7 @@ type plan struct {
 // query per term and field: one Bleve request for the lot.
 func (ix *Index) plan(q Query) plan {
 	var p plan
+	var common []string // terms of ordinary English words the corpus lacks
 	// Splice corrections into the text as typed, so the passage analyzer
 	// still sees its case ("US" is an acronym, "us" a stop word).
 	var text strings.Builder
@@ -163,6 +167,10 @@ func (ix *Index) plan(q Query) plan {
 				at = t.End
 				w = fixed
 				p.corrected = true
+			} else if q.Command == Ask && isEnglishWord(w) {
+				for _, a := range ix.analyze(w) {
+					common = append(common, a)
+				}
 			}
 		}
 		p.searched = append(p.searched, w)
@@ -181,7 +189,16 @@ func (ix *Index) plan(q Query) plan {
 		clauses = append(clauses, tq)
 	}
 	for _, t := range ix.analyze(text.String()) {
-		p.terms = append(p.terms, term{text: t, idf: ix.vocab.idf(t)})
+		idf := ix.vocab.idf(t)
+		if slices.Contains(common, t) {
+			// In a question, an everyday word the corpus never uses
+			// ("leave", "bring") is more likely a paraphrase than a subject
+			// the corpus lacks (a name, a place): it counts against
+			// coverage, but less. Topics and names (/issue, /who) are all
+			// subject, so there every word counts in full.
+			idf *= commonWordWeight
+		}
+		p.terms = append(p.terms, term{text: t, idf: idf})
 		for _, f := range []string{fieldText, fieldTopics, fieldPeople, fieldSpeak} {
 			addClause(f, t, w[f])
 		}
@@ -202,6 +219,10 @@ func (ix *Index) plan(q Query) plan {
 	}
 	return p
 }
+
+// commonWordWeight scales the weight of an everyday English word the corpus
+// does not have, relative to a name or term it does not have.
+const commonWordWeight = 0.25
 
 // phraseBoost weighs a match of the whole query as a phrase.
 const phraseBoost = 2.0
@@ -313,6 +334,25 @@ func quotesFirst(hits []Hit, name string) {
 	sort.SliceStable(hits, func(i, j int) bool {
 		return slices.Contains(hits[i].Passage.Speakers, name) && !slices.Contains(hits[j].Passage.Speakers, name)
 	})
+}
+
+// introFirst moves to the front the best passage that names the person in
+// full with a role the corpus gives them ("China's premier, Li Qiang"): a
+// /who answer opens with who they are, then their own words.
+func introFirst(hits []Hit, p corpus.Person) {
+	for i, h := range hits {
+		if !strings.Contains(h.Passage.Text, p.Name) {
+			continue
+		}
+		for _, r := range p.Roles {
+			if strings.Contains(h.Passage.Text, r) {
+				intro := hits[i]
+				copy(hits[1:i+1], hits[:i])
+				hits[0] = intro
+				return
+			}
+		}
+	}
 }
 
 // person picks who a query is about: of the people the best passages name,
