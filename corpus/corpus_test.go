@@ -195,9 +195,13 @@ func TestLoadRefusesWhatCannotBeIndexed(t *testing.T) {
 	}
 }
 
+func readTestdata(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name))
+}
+
 func mustRead(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := readTestdata(name)
 	if err != nil {
 		t.Fatal(err)
 	}

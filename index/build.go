@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"visitbot/corpus"
@@ -18,9 +20,9 @@ import (
 
 // DefaultBatchSize is how many passages go into one Bleve batch: large enough
 // to amortize segment creation, small enough to report progress often.
-const DefaultBatchSize = 2000
+const DefaultBatchSize = 5000
 
-// metaKey is where an on-disk index records what it was built from.
+// metaKey is where an index records what it was built from.
 var metaKey = []byte("visitbot:meta")
 
 // Meta is what an index records about itself.
@@ -30,8 +32,8 @@ type Meta struct {
 	Passages       int    `json:"passages"`
 }
 
-// ErrStale means an on-disk index was built by another mapping version or from
-// another corpus: it must be rebuilt, not used.
+// ErrStale means an on-disk index was built by another mapping version or
+// from another corpus: it must be rebuilt, not used.
 var ErrStale = errors.New("index is stale")
 
 // BuildOptions tune a build. The zero value builds in memory.
@@ -49,15 +51,17 @@ type Index struct {
 	docs     map[string]*corpus.Document
 	order    []*corpus.Document // by ID
 	passages map[string]ref
+	terms    *termTable
 	vocab    vocabulary
 	facets   map[Facet][]facetEntry
 	meta     Meta
 }
 
-// ref locates a passage in its document.
+// ref locates a passage in its document and in the term table.
 type ref struct {
 	doc *corpus.Document
-	i   int
+	i   int // in doc.Passages
+	ord int // in the corpus, documents by ID
 }
 
 // Build indexes a corpus set, in memory or in opts.Dir (which must not exist
@@ -66,6 +70,11 @@ func Build(ctx context.Context, set corpus.Set, opts BuildOptions) (*Index, erro
 	m, err := newMapping()
 	if err != nil {
 		return nil, fmt.Errorf("index: mapping: %w", err)
+	}
+	if opts.Dir != "" {
+		if _, err := os.Stat(opts.Dir); err == nil {
+			return nil, fmt.Errorf("index: create %q: it already exists", opts.Dir)
+		}
 	}
 	// Scorch in both cases: it is the engine with BM25, and an empty path
 	// keeps it in memory.
@@ -90,28 +99,34 @@ func newIndex(bi bleve.Index, dir string, set corpus.Set) *Index {
 		dir:      dir,
 		set:      set,
 		docs:     make(map[string]*corpus.Document, len(set.Docs)),
+		order:    slices.Clone(set.Docs),
 		passages: make(map[string]ref),
 	}
-	for _, d := range set.Docs {
+	sort.Slice(ix.order, func(i, j int) bool { return ix.order[i].ID < ix.order[j].ID })
+	ord := 0
+	for _, d := range ix.order {
 		ix.docs[d.ID] = d
-		ix.order = append(ix.order, d)
 		for i, p := range d.Passages {
-			ix.passages[p.ID] = ref{doc: d, i: i}
+			ix.passages[p.ID] = ref{doc: d, i: i, ord: ord}
+			ord++
 		}
 	}
-	sort.Slice(ix.order, func(i, j int) bool { return ix.order[i].ID < ix.order[j].ID })
 	ix.buildFacets()
 	ix.meta = Meta{MappingVersion: MappingVersion, Fingerprint: set.Fingerprint(), Passages: len(ix.passages)}
 	return ix
 }
 
+// fill analyzes every passage once, keeping its terms for the term table and
+// handing Bleve the analyzed text, in batches.
 func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 	size := opts.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
 	total := len(ix.passages)
-	done := 0
+	tt := newTermTable(total)
+	an := ix.analyzer()
+	done, ord := 0, 0
 	b := ix.bleve.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
@@ -132,7 +147,14 @@ func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("index: build: %w", err)
 			}
-			if err := b.Index(p.ID, ix.toBleve(d, p)); err != nil {
+			tokens := an.Analyze([]byte(p.Text))
+			terms := make([]string, 0, len(tokens))
+			for _, t := range tokens {
+				terms = append(terms, string(t.Term))
+			}
+			tt.add(ord, terms, p.Text)
+			ord++
+			if err := b.IndexAdvanced(bleveDoc(d, p, tokens)); err != nil {
 				return fmt.Errorf("index: passage %s: %w", p.ID, err)
 			}
 			if b.Size() >= size {
@@ -145,6 +167,13 @@ func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	if ix.dir != "" {
+		if err := tt.write(ix.dir, ix.meta.Fingerprint); err != nil {
+			return fmt.Errorf("index: write terms: %w", err)
+		}
+	}
+	// The meta goes last: an index without it is a build that did not
+	// finish, and Open refuses it.
 	raw, err := json.Marshal(ix.meta)
 	if err != nil {
 		return fmt.Errorf("index: meta: %w", err)
@@ -152,51 +181,53 @@ func (ix *Index) fill(ctx context.Context, opts BuildOptions) error {
 	if err := ix.bleve.SetInternal(metaKey, raw); err != nil {
 		return fmt.Errorf("index: record meta: %w", err)
 	}
-	return ix.loadVocabulary()
+	ix.useTerms(tt)
+	return nil
 }
 
-// toBleve maps a passage to its index fields. People are indexed with the
-// roles their document gives them, so "/who the premier" finds every passage
-// that mentions Li Qiang; topics with all their thesaurus phrases, so a query
-// in any of a topic's words finds the passages about it.
-func (ix *Index) toBleve(d *corpus.Document, p corpus.Passage) passageDoc {
-	pd := passageDoc{
-		ID:        p.ID,
-		Doc:       d.ID,
-		Kind:      string(d.Kind),
-		Text:      p.Text,
-		Speakers:  p.Speakers,
-		Paragraph: float64(p.Paragraph),
+// bleveDoc is the Bleve document of a passage. The text arrives analyzed
+// (analyzed once, for Bleve and the term table alike); the rest are labels.
+func bleveDoc(d *corpus.Document, p corpus.Passage, tokens analysis.TokenStream) *document.Document {
+	doc := document.NewDocument(p.ID)
+	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(p.Text), textOptions, analyzed(tokens)))
+	label := func(field, value string) {
+		doc.AddField(document.NewTextFieldCustom(field, nil, []byte(value), keywordOptions, nil))
 	}
-	for _, name := range p.People {
-		entry := name
-		if person, ok := d.Person(name); ok && len(person.Roles) > 0 {
-			entry += ", " + strings.Join(person.Roles, ", ")
+	label(fieldID, p.ID)
+	label(fieldDoc, d.ID)
+	label(fieldKind, string(d.Kind))
+	for _, n := range p.People {
+		label(fieldPeople, n)
+	}
+	for _, t := range p.Topics {
+		label(fieldTopics, t)
+	}
+	for _, n := range p.Speakers {
+		label(fieldSpeak, n)
+	}
+	return doc
+}
+
+// analyzed is an analyzer that returns tokens already made; a field without
+// an analyzer is indexed as one token (a label).
+type analyzed analysis.TokenStream
+
+func (a analyzed) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(a) }
+
+// Open opens the index in dir built from set, read-only (an index is never
+// changed once built: a new corpus gets a new index), so several processes
+// may open it at once. It returns ErrStale (wrapped) when the index was built
+// with another mapping version or from another corpus, or did not finish
+// building, so the caller rebuilds; a damaged index is an error, never a
+// crash.
+func Open(dir string, set corpus.Set) (ix *Index, err error) {
+	defer func() {
+		// Bleve's readers can panic on files damaged on disk.
+		if r := recover(); r != nil {
+			ix, err = nil, fmt.Errorf("index: open %q: damaged (%v): %w", dir, r, ErrStale)
 		}
-		pd.People = append(pd.People, entry)
-	}
-	for _, label := range p.Topics {
-		if t, ok := ix.topic(label); ok {
-			pd.Topics = append(pd.Topics, t.Phrases...)
-		} else {
-			pd.Topics = append(pd.Topics, label)
-		}
-	}
-	return pd
-}
-
-func (ix *Index) topic(label string) (corpus.Topic, bool) {
-	if ix.set.Thesaurus == nil {
-		return corpus.Topic{}, false
-	}
-	return ix.set.Thesaurus.Topic(label)
-}
-
-// Open opens the index in dir built from set. It returns ErrStale (wrapped)
-// when the index was built with another mapping version or from another
-// corpus, so the caller rebuilds.
-func Open(dir string, set corpus.Set) (*Index, error) {
-	bi, err := bleve.Open(dir)
+	}()
+	bi, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "5s"})
 	if err != nil {
 		return nil, fmt.Errorf("index: open %q: %w", dir, err)
 	}
@@ -206,20 +237,22 @@ func Open(dir string, set corpus.Set) (*Index, error) {
 		return nil, fmt.Errorf("index: read meta of %q: %w", dir, err)
 	}
 	var got Meta
-	if err := json.Unmarshal(raw, &got); err != nil {
+	if len(raw) == 0 || json.Unmarshal(raw, &got) != nil {
 		bi.Close()
-		return nil, fmt.Errorf("index: meta of %q: %w", dir, ErrStale)
+		return nil, fmt.Errorf("index: %q did not finish building: %w", dir, ErrStale)
 	}
-	ix := newIndex(bi, dir, set)
+	ix = newIndex(bi, dir, set)
 	if got != ix.meta {
 		bi.Close()
 		return nil, fmt.Errorf("index: %q has mapping v%d for corpus %.12s, want v%d for %.12s: %w",
 			dir, got.MappingVersion, got.Fingerprint, MappingVersion, ix.meta.Fingerprint, ErrStale)
 	}
-	if err := ix.loadVocabulary(); err != nil {
+	tt, err := readTermTable(dir, ix.meta.Fingerprint)
+	if err != nil || len(tt.passages) != len(ix.passages) {
 		bi.Close()
-		return nil, err
+		return nil, fmt.Errorf("index: terms of %q: %v: %w", dir, err, ErrStale)
 	}
+	ix.useTerms(tt)
 	return ix, nil
 }
 
@@ -266,4 +299,8 @@ func (ix *Index) Neighbours(id string, n int) ([]corpus.Passage, *corpus.Documen
 // Len is the number of passages.
 func (ix *Index) Len() int { return len(ix.passages) }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// Thesaurus is the topic thesaurus the index was built with (nil if none).
+func (ix *Index) Thesaurus() *corpus.Thesaurus { return ix.set.Thesaurus }
+
+// joinRoles is a person's name with the roles the corpus gives them.
+func joinRoles(p corpus.Person) string { return p.Name + " " + strings.Join(p.Roles, " ") }

@@ -12,9 +12,10 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// MappingVersion changes whenever the mapping or the analysis changes, so an
-// index built by an older binary is rebuilt rather than misread.
-const MappingVersion = 2
+// MappingVersion changes whenever the mapping, the analysis or the files an
+// index keeps beside Bleve's change, so an index built by an older binary is
+// rebuilt rather than misread.
+const MappingVersion = 4
 
 // Field names in the index.
 const (
@@ -22,34 +23,30 @@ const (
 	fieldDoc    = "doc"
 	fieldKind   = "kind"
 	fieldText   = "text"
-	fieldPeople = "people"
-	fieldTopics = "topics"
-	fieldSpeak  = "speakers"
-	fieldPara   = "paragraph"
+	fieldPeople = "people"   // canonical names of the people a passage mentions
+	fieldTopics = "topics"   // thesaurus labels of the topics it is about
+	fieldSpeak  = "speakers" // canonical names of the people it quotes
 )
 
 const (
 	docType      = "passage"
 	textAnalyzer = "visitbot_en"
-	nameAnalyzer = "visitbot_name"
+	wordAnalyzer = "visitbot_words"
 )
 
-// passageDoc is what Bleve indexes for one passage.
-type passageDoc struct {
-	ID        string   `json:"id"`
-	Doc       string   `json:"doc"`
-	Kind      string   `json:"kind"`
-	Text      string   `json:"text"`
-	People    []string `json:"people"`
-	Topics    []string `json:"topics"`
-	Speakers  []string `json:"speakers"`
-	Paragraph float64  `json:"paragraph"`
-}
+// Indexing options of the fields. Only the text is analyzed and scored by
+// its words; people, topics and speakers are labels the query names exactly
+// (the thesaurus and the people's roles are matched in memory, see plan).
+// Term vectors only where phrase queries need positions; nothing stored but
+// the text.
+const (
+	textOptions    = bleveindex.IndexField | bleveindex.StoreField | bleveindex.IncludeTermVectors
+	keywordOptions = bleveindex.IndexField
+)
 
-// BleveType lets Bleve pick the passage mapping.
-func (passageDoc) BleveType() string { return docType }
-
-// newMapping is the explicit mapping: nothing is indexed dynamically.
+// newMapping is the explicit mapping: nothing is indexed dynamically. The
+// build hands Bleve documents it has analyzed itself (see build.go), so the
+// mapping is what queries and a reader of the raw index rely on.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	m.ScoringModel = bleveindex.BM25Scoring
@@ -59,8 +56,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	m.DocValuesDynamic = false
 	m.DefaultMapping.Enabled = false
 
-	// English analysis for passages: possessives, lower case, stop words,
-	// Porter stems (so "spies" finds "spying", "culture" finds "cultural").
+	// English analysis for passages: possessives, acronyms, lower case,
+	// stop words, plurals in -ies, Porter stems (so "spies" finds "spying",
+	// "culture" finds "cultural", "US" finds "U.S.").
 	if err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
@@ -68,8 +66,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// Words as written, case aside: for typo correction, not indexed.
-	if err := m.AddCustomAnalyzer(nameAnalyzer, map[string]any{
+	// Words as written, case aside: for typo correction; not indexed.
+	if err := m.AddCustomAnalyzer(wordAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []any{en.PossessiveName, lowercase.Name},
@@ -88,37 +86,15 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = textAnalyzer
 	text.Store = true              // the verbatim quote, for readers of the raw index
-	text.IncludeTermVectors = true // positions for highlighting and coverage
+	text.IncludeTermVectors = true // positions, for phrase matches
 	text.IncludeInAll = false
 	text.DocValues = false
 
-	// People (names with their roles), topics (thesaurus phrases) and
-	// speakers are analyzed like the text, so one analysis of the query
-	// serves every field.
-	side := func() *mapping.FieldMapping {
-		f := bleve.NewTextFieldMapping()
-		f.Analyzer = textAnalyzer
-		f.Store = false
-		f.IncludeTermVectors = true // which query terms matched, for coverage
-		f.IncludeInAll = false
-		f.DocValues = false
-		return f
-	}
-
-	para := bleve.NewNumericFieldMapping()
-	para.Store = false
-	para.IncludeInAll = false
-	para.DocValues = false
-
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fieldID, keywordField())
-	dm.AddFieldMappingsAt(fieldDoc, keywordField())
-	dm.AddFieldMappingsAt(fieldKind, keywordField())
+	for _, f := range []string{fieldID, fieldDoc, fieldKind, fieldPeople, fieldTopics, fieldSpeak} {
+		dm.AddFieldMappingsAt(f, keywordField())
+	}
 	dm.AddFieldMappingsAt(fieldText, text)
-	dm.AddFieldMappingsAt(fieldPeople, side())
-	dm.AddFieldMappingsAt(fieldTopics, side())
-	dm.AddFieldMappingsAt(fieldSpeak, side())
-	dm.AddFieldMappingsAt(fieldPara, para)
 	m.AddDocumentMapping(docType, dm)
 	m.DefaultType = docType
 	return m, nil

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"visitbot/corpus"
@@ -44,7 +43,7 @@ type Result struct {
 const (
 	// candidates is how many Bleve hits a search considers before the
 	// relevance floor and paging.
-	candidates = 100
+	candidates = 30
 
 	// minCoverage is the share of the query's meaning (its terms weighted by
 	// rarity) a passage must cover to count as relevant. It is a
@@ -73,6 +72,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	res := Result{Query: q, Hits: []Hit{}}
 	p := ix.plan(q)
+	w := weights[q.Command]
 	if p.corrected {
 		res.Corrected = strings.Join(p.searched, " ")
 	}
@@ -80,7 +80,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return res, nil
 	}
 	req := bleve.NewSearchRequestOptions(p.query, candidates, 0, false)
-	req.IncludeLocations = true
 	sr, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("index: search %s %q: %w", q.Command, q.Text, err)
@@ -91,19 +90,18 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		if !ok {
 			continue // an index entry the corpus no longer has
 		}
-		cov := p.coverage(dm)
+		cov := ix.coverage(p, r)
 		if cov < minCoverage {
 			continue
 		}
-		score := dm.Score * (0.5 + cov)
+		score := (dm.Score + ix.topicScore(p, r)*w[fieldTopics]) * (0.5 + cov)
 		if r.doc.Kind == corpus.KindSummary {
 			score *= summaryWeight
 		}
 		hits = append(hits, Hit{
-			Passage:    r.doc.Passages[r.i],
-			Doc:        r.doc,
-			Score:      score,
-			Highlights: highlights(dm, r.doc.Passages[r.i].Text),
+			Passage: r.doc.Passages[r.i],
+			Doc:     r.doc,
+			Score:   score,
 		})
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
@@ -123,6 +121,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	lo := min(q.Offset, len(hits))
 	hi := min(lo+q.limit(), len(hits))
 	res.Hits = hits[lo:hi]
+	for i := range res.Hits {
+		res.Hits[i].Highlights = ix.highlights(res.Hits[i].Passage.Text, p.terms)
+	}
 	return res, nil
 }
 
@@ -135,17 +136,21 @@ type term struct {
 type plan struct {
 	query     query.Query
 	terms     []term
+	topics    []named  // the topics the query names
+	people    []named  // the people it names
 	searched  []string // the words as searched, corrections applied
 	corrected bool
 	quotes    bool // the question asks what someone said
 }
 
 // plan corrects misspelt words, drops the words that only make a question a
-// question, analyzes the rest as passages are analyzed, and makes one term
-// query per term and field: one Bleve request for the lot.
+// question, and analyzes the rest as passages are analyzed. Then it makes one
+// Bleve query of it all: a term query per term on the text, a label query
+// for each topic the words name (by any of its thesaurus phrases) and each
+// person they name (by name or role), and the whole as a phrase.
 func (ix *Index) plan(q Query) plan {
 	var p plan
-	var common []string // terms of ordinary English words the corpus lacks
+	var common []string // terms of everyday English words the corpus lacks
 	// Splice corrections into the text as typed, so the passage analyzer
 	// still sees its case ("US" is an acronym, "us" a stop word).
 	var text strings.Builder
@@ -168,9 +173,7 @@ func (ix *Index) plan(q Query) plan {
 				w = fixed
 				p.corrected = true
 			} else if q.Command == Ask && isEnglishWord(w) {
-				for _, a := range ix.analyze(w) {
-					common = append(common, a)
-				}
+				common = append(common, analyzeTerms(ix.analyzer(), w)...)
 			}
 		}
 		p.searched = append(p.searched, w)
@@ -179,11 +182,8 @@ func (ix *Index) plan(q Query) plan {
 
 	w := weights[q.Command]
 	var clauses []query.Query
-	addClause := func(field, t string, boost float64) {
-		if boost == 0 || ix.vocab.fieldDF[field][t] == 0 {
-			return
-		}
-		tq := bleve.NewTermQuery(t)
+	label := func(field, value string, boost float64) {
+		tq := bleve.NewTermQuery(value)
 		tq.SetField(field)
 		tq.SetBoost(boost)
 		clauses = append(clauses, tq)
@@ -199,11 +199,22 @@ func (ix *Index) plan(q Query) plan {
 			idf *= commonWordWeight
 		}
 		p.terms = append(p.terms, term{text: t, idf: idf})
-		for _, f := range []string{fieldText, fieldTopics, fieldPeople, fieldSpeak} {
-			addClause(f, t, w[f])
+		if ix.terms.docFreq(t) > 0 {
+			label(fieldText, t, w[fieldText])
 		}
-		if p.quotes {
-			addClause(fieldSpeak, t, 1.5)
+	}
+	p.topics = ix.topicsNamed(p.terms)
+	for _, tc := range p.topics {
+		// Only for recall: Bleve's score of a label is mostly the length
+		// of the passage's label list, so topics are scored in memory
+		// (topicScore).
+		label(fieldTopics, tc.label, recallOnly)
+	}
+	p.people = ix.peopleNamed(p.terms)
+	for _, pc := range p.people {
+		label(fieldPeople, pc.name, w[fieldPeople]*pc.share)
+		if p.quotes || q.Command == Who {
+			label(fieldSpeak, pc.name, w[fieldSpeak]*pc.share)
 		}
 	}
 	if len(p.terms) > 1 && len(clauses) > 0 {
@@ -218,6 +229,78 @@ func (ix *Index) plan(q Query) plan {
 		p.query = bleve.NewDisjunctionQuery(clauses...)
 	}
 	return p
+}
+
+// named is a topic or a person the query names, with the query terms that
+// name them.
+type named struct {
+	label string
+	name  string
+	terms []string
+	share float64 // of the query's weight
+}
+
+// topicsNamed returns the topics one of whose phrases the query holds in
+// full ("nuclear water" names treated water; "water" alone does too, as
+// "water" is not a phrase of it, only "treated water").
+func (ix *Index) topicsNamed(terms []term) []named {
+	var out []named
+	for label, phrases := range ix.vocab.topics {
+		var covered []string
+		for _, ph := range phrases {
+			if allIn(ph, terms) {
+				for _, t := range ph {
+					if !slices.Contains(covered, t) {
+						covered = append(covered, t)
+					}
+				}
+			}
+		}
+		if len(covered) > 0 {
+			out = append(out, named{label: label, terms: covered})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].label < out[j].label })
+	return out
+}
+
+// maxPeople caps the people one query names: a role word ("minister") may fit
+// hundreds in a large corpus, and the best-fitting few are enough.
+const maxPeople = 8
+
+// peopleNamed returns the people whose names or roles share the query's
+// terms, best fitting first.
+func (ix *Index) peopleNamed(terms []term) []named {
+	var want float64
+	score := map[string]float64{}
+	covered := map[string][]string{}
+	for _, t := range terms {
+		want += t.idf
+		for _, name := range ix.vocab.byTerm[t.text] {
+			score[name] += t.idf
+			covered[name] = append(covered[name], t.text)
+		}
+	}
+	out := make([]named, 0, len(score))
+	for name, s := range score {
+		out = append(out, named{name: name, terms: covered[name], share: s / want})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].share != out[j].share {
+			return out[i].share > out[j].share
+		}
+		return out[i].name < out[j].name
+	})
+	return out[:min(len(out), maxPeople)]
+}
+
+func allIn(phrase []string, terms []term) bool {
+	for _, t := range phrase {
+		if !slices.ContainsFunc(terms, func(x term) bool { return x.text == t }) {
+			return false
+		}
+	}
+	return true
 }
 
 // commonWordWeight scales the weight of an everyday English word the corpus
@@ -275,18 +358,16 @@ func (ix *Index) analyze(text string) []string {
 	return out
 }
 
-// coverage is the idf-weighted share of the query's terms that the hit
-// holds in any field: its text, the people it names (with their roles) or
-// the topics it is about (with their thesaurus phrases).
-func (p plan) coverage(dm *search.DocumentMatch) float64 {
+// coverage is the idf-weighted share of the query's terms that a passage
+// holds: in its text, or through a topic it is about or a person it
+// mentions that the query names by those terms.
+func (ix *Index) coverage(p plan, r ref) float64 {
 	var have, want float64
+	pass := r.doc.Passages[r.i]
 	for _, t := range p.terms {
 		want += t.idf
-		for _, locs := range dm.Locations {
-			if len(locs[t.text]) > 0 {
-				have += t.idf
-				break
-			}
+		if ix.terms.has(r.ord, t.text) || coveredBy(p.topics, pass.Topics, t.text, true) || coveredBy(p.people, pass.People, t.text, false) {
+			have += t.idf
 		}
 	}
 	if want == 0 {
@@ -295,45 +376,75 @@ func (p plan) coverage(dm *search.DocumentMatch) float64 {
 	return have / want
 }
 
-// highlights are the spans of the passage text that matched; neighbours
-// separated only by spaces become one span ("**Wang Yi**", not
-// "**Wang** **Yi**").
-func highlights(dm *search.DocumentMatch, text string) []Span {
-	var spans []Span
-	for _, ls := range dm.Locations[fieldText] {
-		for _, l := range ls {
-			spans = append(spans, Span{int(l.Start), int(l.End)})
-		}
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
-	// Overlaps cannot come from one analyzer, but a span list that is
-	// rendered must never double back.
-	out := spans[:0]
-	for _, s := range spans {
-		if s.End > len(text) {
+// recallOnly boosts a clause that brings passages into the candidates
+// without weighing in their order.
+const recallOnly = 1e-3
+
+// topicScore is what a passage earns for being about the topics the query
+// names: the rarity of the query terms that named each topic, scaled by how
+// much of the topic the passage's text says (how many distinct words of its
+// thesaurus phrases it holds, up to five). Among passages about the same
+// topic, the one that says more of it ranks higher: synonym expansion scored
+// in memory on the few candidates, rather than a Bleve clause per synonym
+// over the whole index.
+func (ix *Index) topicScore(p plan, r ref) float64 {
+	var score float64
+	for _, tc := range p.topics {
+		if !slices.Contains(r.doc.Passages[r.i].Topics, tc.label) {
 			continue
 		}
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if s.Start < last.End {
-				continue
-			}
-			if strings.TrimSpace(text[last.End:s.Start]) == "" {
-				last.End = s.End
-				continue
+		n := 0
+		seen := map[string]bool{}
+		for _, ph := range ix.vocab.topics[tc.label] {
+			for _, t := range ph {
+				if !seen[t] && ix.terms.has(r.ord, t) {
+					seen[t] = true
+					n++
+				}
 			}
 		}
-		out = append(out, s)
+		var idf float64
+		for _, t := range tc.terms {
+			idf += ix.vocab.idf(t)
+		}
+		score += idf * (0.2 + 0.16*float64(min(n, 5))) / float64(len(p.terms))
 	}
-	return out
+	return score
 }
 
-// quotesFirst moves the passages that quote the person, in their order, ahead
-// of the rest: asked about someone by name, their own words come first.
-func quotesFirst(hits []Hit, name string) {
-	sort.SliceStable(hits, func(i, j int) bool {
-		return slices.Contains(hits[i].Passage.Speakers, name) && !slices.Contains(hits[j].Passage.Speakers, name)
-	})
+// coveredBy reports whether one of the named topics (or people) that the
+// passage has was named by term t.
+func coveredBy(named []named, has []string, t string, topics bool) bool {
+	for _, n := range named {
+		key := n.name
+		if topics {
+			key = n.label
+		}
+		if slices.Contains(has, key) && slices.Contains(n.terms, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// highlights are the spans of a passage's text whose terms the query has;
+// neighbours separated only by spaces become one span ("**Wang Yi**", not
+// "**Wang** **Yi**"). Only the passages shown are highlighted, from the
+// text in memory, so the search itself needs no term locations.
+func (ix *Index) highlights(text string, terms []term) []Span {
+	var spans []Span
+	for _, tok := range ix.analyzer().Analyze([]byte(text)) {
+		if !slices.ContainsFunc(terms, func(t term) bool { return t.text == string(tok.Term) }) {
+			continue
+		}
+		s := Span{tok.Start, tok.End}
+		if n := len(spans); n > 0 && strings.TrimSpace(text[spans[n-1].End:s.Start]) == "" {
+			spans[n-1].End = s.End
+			continue
+		}
+		spans = append(spans, s)
+	}
+	return spans
 }
 
 // introFirst moves to the front the best passage that names the person in
@@ -418,4 +529,12 @@ func (ix *Index) describe(name string) (corpus.Person, bool) {
 		}
 	}
 	return out, found
+}
+
+// quotesFirst moves the passages that quote the person, in their order, ahead
+// of the rest: asked about someone by name, their own words come first.
+func quotesFirst(hits []Hit, name string) {
+	sort.SliceStable(hits, func(i, j int) bool {
+		return slices.Contains(hits[i].Passage.Speakers, name) && !slices.Contains(hits[j].Passage.Speakers, name)
+	})
 }

@@ -1,98 +1,112 @@
 package index
 
 import (
-	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// vocabulary knows how many passages hold each term of each field (to
-// weigh query terms by rarity, and to leave out clauses that cannot match)
-// and the words as written (to find the word a typo meant).
+// vocabulary is what the index knows of its words beyond Bleve: how rare each
+// term is (to weigh query terms), which terms the thesaurus and the people's
+// names and roles use (matched in memory, not by Bleve), and the words as
+// written (to find the word a typo meant).
 type vocabulary struct {
-	fieldDF map[string]map[string]int // field → analyzed term → passages
-	df      map[string]int            // the text field's
-	n       int                       // passages
-	words   map[string]int            // lower-case word as written → occurrences
+	terms   *termTable
+	n       int // passages
+	words   map[string]int
 	byFirst map[rune][]string
+
+	// topics: label → its phrases, analyzed; topicTerms: every term of them.
+	topics     map[string][][]string
+	topicTerms map[string]bool
+	// people: canonical name → the terms of their name and roles;
+	// byTerm: term → the people whose name or roles have it.
+	people map[string]map[string]bool
+	byTerm map[string][]string
 }
 
-// known reports a term some searchable field holds.
-func (v vocabulary) known(t string) bool {
-	for _, m := range v.fieldDF {
-		if m[t] > 0 {
-			return true
-		}
+// useTerms completes the index with its term table and what it derives from
+// the corpus in memory: thesaurus and people terms, and the words as written.
+func (ix *Index) useTerms(tt *termTable) {
+	ix.terms = tt
+	an := ix.analyzer()
+	v := vocabulary{
+		terms: tt, n: len(ix.passages), words: tt.words, byFirst: map[rune][]string{},
+		topics: map[string][][]string{}, topicTerms: map[string]bool{},
+		people: map[string]map[string]bool{}, byTerm: map[string][]string{},
 	}
-	return false
-}
-
-func (ix *Index) loadVocabulary() error {
-	v := vocabulary{fieldDF: map[string]map[string]int{}, n: len(ix.passages), words: map[string]int{}, byFirst: map[rune][]string{}}
-	for _, field := range []string{fieldText, fieldTopics, fieldPeople, fieldSpeak} {
-		m, err := ix.fieldTerms(field)
-		if err != nil {
-			return err
-		}
-		v.fieldDF[field] = m
-	}
-	v.df = v.fieldDF[fieldText]
-	// Words as written, from everything a query can match: passage text,
-	// people with their roles, and the thesaurus.
 	addWords := func(s string) {
-		for _, t := range ix.words().Analyze([]byte(s)) {
-			w := string(t.Term)
+		forEachWord(s, func(w string) {
 			if v.words[w] == 0 {
-				r, _ := utf8.DecodeRuneInString(w)
-				v.byFirst[r] = append(v.byFirst[r], w)
+				v.words[w] = 1
 			}
-			v.words[w]++
-		}
-	}
-	for _, d := range ix.order {
-		for _, p := range d.Passages {
-			addWords(p.Text)
-		}
-		for _, p := range d.People {
-			addWords(p.Name + " " + strings.Join(p.Roles, " "))
-		}
+		})
 	}
 	if th := ix.set.Thesaurus; th != nil {
 		for _, t := range th.Topics {
-			addWords(strings.Join(t.Phrases, " "))
+			for _, phrase := range t.Phrases {
+				terms := analyzeTerms(an, phrase)
+				if len(terms) == 0 {
+					continue
+				}
+				v.topics[t.Label] = append(v.topics[t.Label], terms)
+				for _, term := range terms {
+					v.topicTerms[term] = true
+				}
+				addWords(phrase)
+			}
 		}
+	}
+	for _, d := range ix.order {
+		for _, p := range d.People {
+			terms := v.people[p.Name]
+			if terms == nil {
+				terms = map[string]bool{}
+				v.people[p.Name] = terms
+			}
+			for _, t := range analyzeTerms(an, joinRoles(p)) {
+				if !terms[t] {
+					terms[t] = true
+					v.byTerm[t] = append(v.byTerm[t], p.Name)
+				}
+			}
+			addWords(joinRoles(p))
+		}
+	}
+	for w := range v.words {
+		r := firstRune(w)
+		v.byFirst[r] = append(v.byFirst[r], w)
+	}
+	for _, ws := range v.byFirst {
+		slices.Sort(ws) // deterministic corrections whatever the map order
 	}
 	ix.vocab = v
-	return nil
 }
 
-// fieldTerms reads a field's term dictionary: term → passages holding it.
-func (ix *Index) fieldTerms(field string) (map[string]int, error) {
-	dict, err := ix.bleve.FieldDict(field)
-	if err != nil {
-		return nil, fmt.Errorf("index: read %s terms: %w", field, err)
-	}
-	defer dict.Close()
-	m := map[string]int{}
-	for {
-		e, err := dict.Next()
-		if err != nil {
-			return nil, fmt.Errorf("index: read %s terms: %w", field, err)
+// analyzeTerms returns the distinct analyzed terms of s.
+func analyzeTerms(an analysis.Analyzer, s string) []string {
+	var out []string
+	for _, t := range an.Analyze([]byte(s)) {
+		if term := string(t.Term); !slices.Contains(out, term) {
+			out = append(out, term)
 		}
-		if e == nil {
-			return m, nil
-		}
-		m[e.Term] = int(e.Count)
 	}
+	return out
 }
 
-// idf is BM25's inverse document frequency; a term the corpus lacks is as
-// rare as can be.
+// known reports a term the corpus has: in a passage's text, a topic's
+// phrases, or a person's name or roles.
+func (v vocabulary) known(t string) bool {
+	return v.terms.docFreq(t) > 0 || v.topicTerms[t] || len(v.byTerm[t]) > 0
+}
+
+// idf is BM25's inverse document frequency over the passage text; a term the
+// text lacks is as rare as can be.
 func (v vocabulary) idf(t string) float64 {
-	df := float64(v.df[t])
+	df := float64(v.terms.docFreq(t))
 	n := float64(max(v.n, 1))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
@@ -111,9 +125,8 @@ func (v vocabulary) correct(w string) (string, bool) {
 	if n > 7 {
 		maxDist = 2
 	}
-	first, _ := utf8.DecodeRuneInString(w)
 	best, bestDist, bestCount := "", maxDist+1, 0
-	for _, c := range v.byFirst[first] {
+	for _, c := range v.byFirst[firstRune(w)] {
 		if abs(utf8.RuneCountInString(c)-n) > maxDist {
 			continue
 		}
@@ -173,5 +186,8 @@ func (ix *Index) analyzer() analysis.Analyzer {
 }
 
 func (ix *Index) words() analysis.Analyzer {
-	return ix.bleve.Mapping().AnalyzerNamed(nameAnalyzer)
+	return ix.bleve.Mapping().AnalyzerNamed(wordAnalyzer)
 }
+
+// lowerNoSpace is s in lower case without spaces, for comparisons.
+func lowerNoSpace(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
