@@ -16,6 +16,10 @@ const usage = `visitbot answers questions about news articles with verbatim, cit
 Usage:
   visitbot ask [--json] [--limit N] "/issue seafood"   answer one command from the terminal
   visitbot eval [--verbose] FILE                       score answers against a JSONL eval set
+  visitbot run [--env FILE] [--guild ID]               run the Discord bot over the gateway (DISCORD_TOKEN)
+  visitbot serve [--env FILE] [--addr HOST:PORT]       serve Discord's HTTP interactions endpoint (DISCORD_PUBLIC_KEY)
+  visitbot register [--env FILE] [--guild ID]          register the slash commands with Discord and exit
+  visitbot commands [--json]                           list the slash commands (--json: exactly what is registered)
   visitbot help                                        show this help
 
 Commands you can ask:
@@ -40,6 +44,11 @@ var errHelp = errors.New("help shown")
 // arguments, environment and streams, so tests drive it exactly as main does.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
+		// Configured as a bot, the bare command runs it (what a container
+		// or a service manager starts); otherwise it explains itself.
+		if hasToken(getenv) {
+			return runGateway(ctx, nil, getenv, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -48,6 +57,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAsk(ctx, rest, stdout, stderr)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
+	case "run":
+		return runGateway(ctx, rest, getenv, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "register":
+		return runRegister(ctx, rest, getenv, stdout, stderr)
+	case "commands":
+		return runCommands(rest, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
