@@ -260,6 +260,14 @@ func renderAnswer(res index.Result, o answerOptions) Message {
 	if res.Corrected != "" {
 		notes = append(notes, "Showing results for “"+escapeMarkdown(truncate(res.Corrected, 300))+"”.")
 	}
+	if p := res.Person; p != nil && q.Offset == 0 {
+		// A /who answer opens with who they are, in the corpus's words.
+		who := "**" + escapeMarkdown(plain(p.Name)) + "**"
+		if len(p.Roles) > 0 {
+			who += " — " + escapeMarkdown(plain(truncate(strings.Join(p.Roles, "; "), 300)))
+		}
+		notes = append(notes, who)
+	}
 	head := strings.Join(notes, "\n")
 	if head != "" {
 		head += "\n\n"

@@ -135,6 +135,12 @@ func TestRenderGolden(t *testing.T) {
 			Total:     4,
 			Corrected: "seafood",
 		}, answerOptions{})},
+		{"answer_who_person", renderAnswer(index.Result{
+			Query:  index.Query{Command: index.Who, Text: "Li Qiang", Limit: pageSize},
+			Hits:   []index.Hit{hit(article, 4, 3, "Iwaya met with China's premier, Li Qiang Wednesday as well as Wang Yi, his Chinese counterpart.", "Li", "Qiang")},
+			Total:  1,
+			Person: &corpus.Person{Name: "Li Qiang", Roles: []string{"China's premier", "Chinese *Premier*"}},
+		}, answerOptions{})},
 		{"answer_page_two", renderAnswer(index.Result{
 			Query: index.Query{Command: index.Who, Text: "Wang Yi", Limit: pageSize, Offset: 3},
 			Hits:  []index.Hit{hit(article, 4, 3, "Iwaya met with China's premier, Li Qiang Wednesday as well as Wang Yi, his Chinese counterpart.", "Wang", "Yi")},

@@ -511,24 +511,8 @@ func (ix *Index) person(p plan, hits []Hit) (_ *corpus.Person, byName bool) {
 // describe returns a person with the roles the corpus gives them, articles
 // before summaries.
 func (ix *Index) describe(name string) (corpus.Person, bool) {
-	out := corpus.Person{Name: name}
-	found := false
-	for _, kind := range []corpus.Kind{corpus.KindArticle, corpus.KindSummary} {
-		for _, d := range ix.order {
-			if d.Kind != kind {
-				continue
-			}
-			if p, ok := d.Person(name); ok {
-				found = true
-				for _, r := range p.Roles {
-					if !slices.Contains(out.Roles, r) {
-						out.Roles = append(out.Roles, r)
-					}
-				}
-			}
-		}
-	}
-	return out, found
+	p, ok := ix.vocab.persons[name]
+	return p, ok
 }
 
 // quotesFirst moves the passages that quote the person, in their order, ahead

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"visitbot/corpus"
 )
 
 // vocabulary is what the index knows of its words beyond Bleve: how rare each
@@ -26,6 +28,9 @@ type vocabulary struct {
 	// byTerm: term → the people whose name or roles have it.
 	people map[string]map[string]bool
 	byTerm map[string][]string
+	// persons: canonical name → the person with every role the corpus
+	// gives them, articles' before summaries'.
+	persons map[string]corpus.Person
 }
 
 // useTerms completes the index with its term table and what it derives from
@@ -37,6 +42,7 @@ func (ix *Index) useTerms(tt *termTable) {
 		terms: tt, n: len(ix.passages), words: tt.words, byFirst: map[rune][]string{},
 		topics: map[string][][]string{}, topicTerms: map[string]bool{},
 		people: map[string]map[string]bool{}, byTerm: map[string][]string{},
+		persons: map[string]corpus.Person{},
 	}
 	addWords := func(s string) {
 		forEachWord(s, func(w string) {
@@ -57,6 +63,23 @@ func (ix *Index) useTerms(tt *termTable) {
 					v.topicTerms[term] = true
 				}
 				addWords(phrase)
+			}
+		}
+	}
+	for _, kind := range []corpus.Kind{corpus.KindArticle, corpus.KindSummary} {
+		for _, d := range ix.order {
+			if d.Kind != kind {
+				continue
+			}
+			for _, p := range d.People {
+				merged := v.persons[p.Name]
+				merged.Name = p.Name
+				for _, r := range p.Roles {
+					if !slices.Contains(merged.Roles, r) {
+						merged.Roles = append(merged.Roles, r)
+					}
+				}
+				v.persons[p.Name] = merged
 			}
 		}
 	}
