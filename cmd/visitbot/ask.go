@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"visitbot/corpus"
@@ -25,7 +26,7 @@ the command could not be run as typed.
 Flags:
 `
 
-func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runAsk(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ask", askHelp)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	limit := fs.Int("limit", index.DefaultLimit, fmt.Sprintf("how many passages to show (1-%d)", index.MaxLimit))
@@ -44,7 +45,7 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	q.Limit = *limit
 
-	ix, err := openShipped(ctx)
+	ix, err := openForAsk(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -57,6 +58,26 @@ func runAsk(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return writeJSON(stdout, res)
 	}
 	return writeText(stdout, res, ix)
+}
+
+// searcher is what ask needs of an index: *index.Index or *index.Live.
+type searcher interface {
+	Search(ctx context.Context, q index.Query) (index.Result, error)
+	Documents() []*corpus.Document
+	Close() error
+}
+
+// openForAsk answers from DATA_DIR, with the documents moderators added, when
+// there is one (DATA_DIR set, or ./data left by the bot); otherwise from the
+// shipped corpus in memory, so the first command of the README needs no
+// set-up and writes nothing.
+func openForAsk(ctx context.Context, getenv func(string) string, stderr io.Writer) (searcher, error) {
+	if getenv("DATA_DIR") == "" {
+		if _, err := os.Stat(dataDir(getenv)); err != nil {
+			return openShipped(ctx)
+		}
+	}
+	return openLibrary(ctx, getenv, stderr, nil)
 }
 
 // openShipped builds the in-memory index of the shipped corpus.
@@ -119,7 +140,7 @@ func writeJSON(w io.Writer, res index.Result) error {
 
 func roundScore(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
 
-func writeText(w io.Writer, res index.Result, ix *index.Index) error {
+func writeText(w io.Writer, res index.Result, ix searcher) error {
 	var b strings.Builder
 	q := res.Query
 	if res.Corrected != "" {
@@ -194,7 +215,7 @@ func citation(h index.Hit) string {
 }
 
 // coverage names what the corpus is about, for "nothing found" answers.
-func coverage(ix *index.Index) []string {
+func coverage(ix searcher) []string {
 	var out []string
 	for _, d := range ix.Documents() {
 		if d.Kind == corpus.KindArticle {

@@ -177,3 +177,32 @@ func TestEvalRefusesAMalformedFile(t *testing.T) {
 		}
 	}
 }
+
+func TestAskAnswersFromTheDocumentsInDataDir(t *testing.T) {
+	env := map[string]string{"DATA_DIR": filepath.Join(t.TempDir(), "data")}
+	if code, _, errOut := runCLI(t, env, "corpus", "add", filepath.Join("testdata", "corpus-ferry.md")); code != 0 {
+		t.Fatalf("corpus add: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, env, "ask", "--json", "/issue ferry refit")
+	if code != 0 {
+		t.Fatalf("ask: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"doc":"island-ferry"`) {
+		t.Errorf("ask with DATA_DIR did not answer from the added document: %s", out)
+	}
+	// The shipped corpus is still there.
+	if code, out, _ := runCLI(t, env, "ask", "--json", "/issue seafood"); code != 0 || !strings.Contains(out, "seafood") {
+		t.Errorf("ask with DATA_DIR lost the shipped corpus: %s", out)
+	}
+}
+
+func TestAskWithoutDataDirWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if code, _, errOut := runCLI(t, nil, "ask", "/issue seafood"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("ask with no DATA_DIR wrote %v", entries)
+	}
+}

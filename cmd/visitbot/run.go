@@ -20,6 +20,7 @@ Usage:
   visitbot serve [--env FILE] [--addr HOST:PORT]       serve Discord's HTTP interactions endpoint (DISCORD_PUBLIC_KEY)
   visitbot register [--env FILE] [--guild ID]          register the slash commands with Discord and exit
   visitbot commands [--json]                           list the slash commands (--json: exactly what is registered)
+  visitbot corpus add|rm|ls|refresh ...                keep the corpus in DATA_DIR: add or remove articles
   visitbot help                                        show this help
 
 Commands you can ask:
@@ -54,9 +55,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "ask":
-		return runAsk(ctx, rest, stdout, stderr)
+		return runAsk(ctx, rest, getenv, stdout, stderr)
 	case "eval":
 		return runEval(ctx, rest, stdout, stderr)
+	case "corpus":
+		return runCorpus(ctx, rest, getenv, stdout, stderr)
 	case "run":
 		return runGateway(ctx, rest, getenv, stdout, stderr)
 	case "serve":
