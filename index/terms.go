@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // termTable is what the index knows of each passage's words, in memory: the
@@ -33,12 +35,15 @@ func newTermTable(passages int) *termTable {
 	return &termTable{ids: map[string]uint32{}, passages: make([][]uint32, passages), words: map[string]int{}}
 }
 
-// add records the analyzed terms and the words of passage ord.
-func (tt *termTable) add(ord int, terms []string, text string) {
-	ids := make([]uint32, 0, len(terms))
-	for _, t := range terms {
-		id, ok := tt.ids[t]
+// add records the terms of passage ord, and its words as written (each
+// token's span of the text: stop words are not needed, nobody misspells
+// "the" into a question).
+func (tt *termTable) add(ord int, tokens analysis.TokenStream, text string) {
+	ids := make([]uint32, 0, len(tokens))
+	for _, tok := range tokens {
+		id, ok := tt.ids[string(tok.Term)] // no allocation for the lookup
 		if !ok {
+			t := string(tok.Term)
 			id = uint32(len(tt.terms))
 			tt.ids[t] = id
 			tt.terms = append(tt.terms, t)
@@ -48,10 +53,30 @@ func (tt *termTable) add(ord int, terms []string, text string) {
 			ids = append(ids, id)
 			tt.df[id]++
 		}
+		if tok.Start >= 0 && tok.End <= len(text) && tok.Start < tok.End {
+			tt.addWord(text[tok.Start:tok.End])
+		}
 	}
 	slices.Sort(ids)
 	tt.passages[ord] = ids
-	forEachWord(text, func(w string) { tt.words[w]++ })
+}
+
+// addWord counts a word as written, in lower case.
+func (tt *termTable) addWord(w string) {
+	if isLowerASCII(w) {
+		tt.words[w]++ // the common case: no allocation
+		return
+	}
+	tt.words[strings.ToLower(w)]++
+}
+
+func isLowerASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || (c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // has reports whether passage ord holds term t.
