@@ -72,7 +72,9 @@ func fixtureFor(b *testing.B, n int) *fixture {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	for _, f := range fixtures {
-		f.ix.Close()
+		if f.ix != nil {
+			f.ix.Close()
+		}
 	}
 	if benchRoot != "" {
 		os.RemoveAll(benchRoot)
@@ -226,6 +228,7 @@ func BenchmarkOpen(b *testing.B) {
 	if err := f.ix.Close(); err != nil {
 		b.Fatal(err)
 	}
+	f.ix = nil
 	var ix *Index
 	for b.Loop() {
 		if ix != nil {
