@@ -204,22 +204,35 @@ func (ix *Index) plan(q Query) plan {
 		}
 	}
 	p.topics = ix.topicsNamed(p.terms)
-	for _, tc := range p.topics {
-		// Only for recall: Bleve's score of a label is mostly the length
-		// of the passage's label list, so topics are scored in memory
-		// (topicScore).
-		label(fieldTopics, tc.label, recallOnly)
+	direct := 0
+	for _, t := range p.terms {
+		direct += ix.terms.docFreq(t.text)
 	}
+	if direct < synonymRecall {
+		// The words as typed find little: let the topics they name bring
+		// in the passages that say it in other words. (When they find
+		// plenty, those passages would not make the candidates anyway, and
+		// scanning a common topic's every passage is the dearest part of a
+		// search.) Bleve's score of a label is mostly the length of the
+		// passage's label list, so topics are scored in memory instead
+		// (topicScore).
+		for _, tc := range p.topics {
+			label(fieldTopics, tc.label, recallOnly)
+		}
+	}
+	// Quotes need no clause of their own: a person's quotes are among the
+	// passages that mention them, and quotesFirst orders them.
 	p.people = ix.peopleNamed(p.terms)
 	for _, pc := range p.people {
 		label(fieldPeople, pc.name, w[fieldPeople]*pc.share)
-		if p.quotes || q.Command == Who {
-			label(fieldSpeak, pc.name, w[fieldSpeak]*pc.share)
-		}
 	}
-	if len(p.terms) > 1 && len(clauses) > 0 {
-		// The words together, in order, as the text says them: the
-		// strongest sign a passage is about exactly this.
+	namesSomeone := len(p.people) > 0 && p.people[0].share > 0.999
+	if q.Command != Ask && !namesSomeone && len(p.terms) > 1 && len(clauses) > 0 {
+		// A topic or a name, its words together, in order, as the text
+		// says them: the strongest sign a passage is about exactly this.
+		// (A question's words are seldom a phrase of the text, a name the
+		// people label already finds, and the phrase check is the dearest
+		// clause.)
 		pq := bleve.NewMatchPhraseQuery(text.String())
 		pq.SetField(fieldText)
 		pq.SetBoost(phraseBoost * w[fieldText])
@@ -291,7 +304,12 @@ func (ix *Index) peopleNamed(terms []term) []named {
 		}
 		return out[i].name < out[j].name
 	})
-	return out[:min(len(out), maxPeople)]
+	// The best fits only: "Wang Yi" names Wang Yi, not everyone called Wang.
+	n := 0
+	for n < len(out) && n < maxPeople && out[n].share >= 0.75*out[0].share {
+		n++
+	}
+	return out[:n]
 }
 
 func allIn(phrase []string, terms []term) bool {
@@ -375,6 +393,10 @@ func (ix *Index) coverage(p plan, r ref) float64 {
 	}
 	return have / want
 }
+
+// synonymRecall is how many passages the query's own words may match before
+// its topics stop adding the passages that only match by synonym.
+const synonymRecall = 10 * candidates
 
 // recallOnly boosts a clause that brings passages into the candidates
 // without weighing in their order.
