@@ -586,3 +586,32 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// TopicsFile is the thesaurus moderators edit, in the store's directory.
+const TopicsFile = "topics.txt"
+
+// Thesaurus returns the thesaurus moderators keep in the store. The first
+// time, it writes the shipped one there, so there is a file to edit; while
+// the file says what the shipped one says, it returns shipped itself (so
+// nothing is re-tagged). A malformed file is a user error naming its line.
+func (s *Store) Thesaurus(shipped *Thesaurus) (*Thesaurus, error) {
+	path := filepath.Join(s.dir, TopicsFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := WriteFileAtomic(path, []byte(ShippedTopicsText()), 0o644); err != nil {
+			return nil, fmt.Errorf("corpus: write %s: %w", path, err)
+		}
+		return shipped, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("corpus: read %s: %w", path, err)
+	}
+	if string(raw) == ShippedTopicsText() {
+		return shipped, nil
+	}
+	th, err := ParseThesaurus(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %s: %w", path, err)
+	}
+	return th, nil
+}

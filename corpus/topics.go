@@ -173,3 +173,7 @@ func stem(w string) string {
 	}
 	return strings.TrimSuffix(w, "e")
 }
+
+// ShippedTopicsText is the thesaurus file that ships with the corpus, as
+// written: what a store starts its editable copy from.
+func ShippedTopicsText() string { return shippedTopics }

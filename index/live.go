@@ -444,13 +444,31 @@ func (l *Live) loadSet() (corpus.Set, []corpus.StoredDoc, error) {
 	if err != nil {
 		return corpus.Set{}, nil, err
 	}
+	th, err := l.store.Thesaurus(l.shipped.Thesaurus)
+	if err != nil {
+		if _, ok := corpus.UserMessage(err); !ok {
+			return corpus.Set{}, nil, err
+		}
+		// A moderator's typo in topics.txt must not take the bot down:
+		// serve with the shipped topics and say why (a refresh refuses
+		// the file with the same sentence).
+		l.log.Warn("index: topics.txt is malformed; using the shipped topics", "err", err)
+		th = l.shipped.Thesaurus
+	}
 	var docs, added []*corpus.Document
 	have := map[string]bool{}
 	for _, d := range l.shipped.Docs {
-		if !hidden[d.ID] {
-			docs = append(docs, d)
-			have[d.ID] = true
+		if hidden[d.ID] {
+			continue
 		}
+		if th != l.shipped.Thesaurus {
+			// Tag a copy: readers of the served index read the shipped
+			// documents' passages.
+			d = cloneDoc(d)
+			th.Tag([]*corpus.Document{d})
+		}
+		docs = append(docs, d)
+		have[d.ID] = true
 	}
 	for _, sd := range stored {
 		switch {
@@ -462,13 +480,11 @@ func (l *Live) loadSet() (corpus.Set, []corpus.StoredDoc, error) {
 			added = append(added, sd.Doc)
 		}
 	}
-	// The shipped set came tagged; only the documents just loaded are
-	// tagged here (never the shipped ones again: readers of the served
-	// index read their passages).
-	corpus.NewSet(added, l.shipped.Thesaurus)
+	// Only the documents just loaded are tagged here, never the served ones.
+	corpus.NewSet(added, th)
 	docs = append(docs, added...)
 	slices.SortFunc(docs, func(a, b *corpus.Document) int { return strings.Compare(a.ID, b.ID) })
-	return corpus.Set{Docs: docs, Thesaurus: l.shipped.Thesaurus}, stored, nil
+	return corpus.Set{Docs: docs, Thesaurus: th}, stored, nil
 }
 
 func cloneDoc(d *corpus.Document) *corpus.Document {
@@ -1011,6 +1027,11 @@ func (l *Live) Remove(ctx context.Context, id, by string) (Change, error) {
 func (l *Live) Refresh(ctx context.Context, by string, progress func(Progress)) (Change, error) {
 	entry := corpus.AuditEntry{Who: by, Action: "refresh"}
 	return l.change(ctx, entry, progress, func(before corpus.Set, stored []corpus.StoredDoc) (*corpus.Snapshot, []DocFailure, error) {
+		// A refresh reloads the topics moderators edited: refuse one that
+		// does not parse rather than quietly serving the shipped ones.
+		if _, err := l.store.Thesaurus(l.shipped.Thesaurus); err != nil {
+			return nil, nil, err
+		}
 		var (
 			failed  []DocFailure
 			changed []string

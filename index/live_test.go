@@ -845,3 +845,50 @@ func TestAKilledRebuildLeavesAnIndexThatAnswers(t *testing.T) {
 		}
 	}
 }
+
+func TestModeratorsEditTheTopicsAndARefreshReloadsThem(t *testing.T) {
+	dir := t.TempDir()
+	l := openLive(t, dir, shippedSet(t), nil)
+	topics := filepath.Join(dir, corpus.TopicsFile)
+	shipped := readFile(t, topics) // written on first start, to be edited
+	if shipped != corpus.ShippedTopicsText() {
+		t.Fatalf("%s does not start as the shipped thesaurus", topics)
+	}
+	search := func(text string) int {
+		res, err := l.Search(context.Background(), Query{Command: Issue, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Hits)
+	}
+	if n := search("aquaculture"); n != 0 {
+		t.Fatalf("/issue aquaculture = %d hits before the edit, want 0", n)
+	}
+
+	edited := shipped + "\naquaculture: aquaculture, seafood\n"
+	if err := os.WriteFile(topics, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Refresh(context.Background(), "discord:7", nil); err != nil {
+		t.Fatalf("Refresh = %v", err)
+	}
+	if n := search("aquaculture"); n == 0 {
+		t.Errorf("/issue aquaculture found nothing after the edit and a refresh")
+	}
+	if th := l.Thesaurus(); th == nil || len(th.Topics) == 0 || th.Topics[len(th.Topics)-1].Label != "aquaculture" {
+		t.Errorf("Thesaurus() does not show the edited topics")
+	}
+
+	// A broken file is refused by a refresh, which changes nothing.
+	if err := os.WriteFile(topics, []byte("no colon on this line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := l.Meta()
+	_, err := l.Refresh(context.Background(), "discord:7", nil)
+	if msg, ok := corpus.UserMessage(err); !ok || !strings.Contains(msg, "Line 1") {
+		t.Errorf("Refresh with a broken topics file = %v, want a sentence naming the line", err)
+	}
+	if l.Meta() != before || search("aquaculture") == 0 {
+		t.Errorf("a refused refresh changed what is served")
+	}
+}
