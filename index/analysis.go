@@ -12,8 +12,9 @@ import (
 // Token filters of our own, registered with Bleve by name so the mapping (and
 // an index opened from disk) can refer to them.
 const (
-	acronymFilter = "visitbot_acronym"
-	pluralFilter  = "visitbot_plural"
+	acronymFilter   = "visitbot_acronym"
+	pluralFilter    = "visitbot_plural"
+	irregularFilter = "visitbot_irregular"
 )
 
 func init() {
@@ -23,6 +24,40 @@ func init() {
 	registry.RegisterTokenFilter(pluralFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return plurals{}, nil
 	})
+	registry.RegisterTokenFilter(irregularFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return irregulars{}, nil
+	})
+}
+
+// irregulars maps the past forms of irregular verbs that news copy uses to
+// their base form before stemming, which only knows regular endings: "who
+// did Iwaya meet?" must find "Iwaya met", "when did he leave?" "he left".
+// Forms that are also common nouns or adjectives ("left", "found", "saw",
+// "lead") are left out.
+type irregulars struct{}
+
+var irregularVerbs = map[string]string{
+	"met": "meet", "told": "tell", "took": "take", "taken": "take", "gave": "give", "given": "give",
+	"made": "make", "went": "go", "gone": "go", "came": "come", "held": "hold", "sought": "seek",
+	"thought": "think", "brought": "bring", "spoke": "speak", "spoken": "speak", "began": "begin",
+	"begun": "begin", "wrote": "write", "written": "write", "won": "win", "chose": "choose",
+	"chosen": "choose", "rose": "rise", "risen": "rise", "grew": "grow", "grown": "grow",
+	"knew": "know", "known": "know", "seen": "see", "sent": "send", "spent": "spend", "built": "build",
+	"kept": "keep", "paid": "pay", "sold": "sell", "struck": "strike", "stood": "stand", "felt": "feel",
+	"flew": "fly", "flown": "fly", "fought": "fight", "bought": "buy", "caught": "catch",
+	"taught": "teach", "drew": "draw", "drawn": "draw", "drove": "drive", "driven": "drive",
+	"broke": "break", "broken": "break", "froze": "freeze", "frozen": "freeze", "hid": "hide",
+	"hidden": "hide", "withdrew": "withdraw", "withdrawn": "withdraw", "undertook": "undertake",
+	"forbade": "forbid", "forbidden": "forbid", "overtook": "overtake", "arose": "arise",
+}
+
+func (irregulars) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if base, ok := irregularVerbs[string(t.Term)]; ok {
+			t.Term = []byte(base)
+		}
+	}
+	return in
 }
 
 // acronyms folds acronyms written in capitals, with or without dots ("U.S.",

@@ -15,7 +15,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the files an
 // index keeps beside Bleve's change, so an index built by an older binary is
 // rebuilt rather than misread.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Field names in the index.
 const (
@@ -57,12 +57,13 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	m.DefaultMapping.Enabled = false
 
 	// English analysis for passages: possessives, acronyms, lower case,
-	// stop words, plurals in -ies, Porter stems (so "spies" finds "spying",
-	// "culture" finds "cultural", "US" finds "U.S.").
+	// stop words, irregular verbs, plurals in -ies, Porter stems (so
+	// "spies" finds "spying", "culture" finds "cultural", "US" finds
+	// "U.S.", "meet" finds "met").
 	if err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{en.PossessiveName, acronymFilter, lowercase.Name, en.StopName, pluralFilter, porter.Name},
+		"token_filters": []any{en.PossessiveName, acronymFilter, lowercase.Name, en.StopName, irregularFilter, pluralFilter, porter.Name},
 	}); err != nil {
 		return nil, err
 	}

@@ -178,3 +178,25 @@ func TestEnglishWordListIsEmbedded(t *testing.T) {
 		}
 	}
 }
+
+func TestSlipsInQuestionWordsAndIrregularVerbs(t *testing.T) {
+	ix := shipped(t)
+	tests := []struct {
+		q    Query
+		want string // in the first passage
+	}{
+		{Query{Command: Ask, Text: "what did iwaya sya"}, "said Iwaya"}, // a slip in "say": quotes first
+		{Query{Command: Ask, Text: "wht did Li say?"}, "said Li"},       // a slip in "what"
+		{Query{Command: Ask, Text: "who did Iwaya meet?"}, "Iwaya met"}, // meet finds met
+		{Query{Command: Ask, Text: "what did the premier tell Iwaya?"}, "premier"},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Passage.Text, tt.want) {
+			t.Errorf("/ask %s: first hit does not contain %q (%d hits)", tt.q.Text, tt.want, len(res.Hits))
+		}
+	}
+}

@@ -166,6 +166,14 @@ func (ix *Index) plan(q Query) plan {
 			at = t.End
 			continue
 		case ix.unknown(w):
+			if filler, speech := fillerTypo(w); filler {
+				// "sya", "wht": a slip in a word that was going to be
+				// dropped anyway.
+				p.quotes = p.quotes || speech
+				text.WriteString(q.Text[at:t.Start])
+				at = t.End
+				continue
+			}
 			if fixed, ok := ix.vocab.correct(w); ok {
 				text.WriteString(q.Text[at:t.Start])
 				text.WriteString(fixed)
@@ -336,6 +344,27 @@ var questionWords = map[string]bool{
 	"happened": true, "happening": true, "tell": true, "me": true, "about": true, "anything": true,
 	"something": true, "know": true, "explain": true, "please": true, "can": true, "could": true,
 	"would": true, "should": true, "will": true, "is": true, "are": true, "was": true, "were": true,
+}
+
+// fillerTypo reports a short word the corpus does not know that is one edit
+// from a question word or (speech) a speech word. Short words are otherwise
+// never corrected (too many are one edit apart), but these few are a closed
+// set that is dropped anyway, so the slip costs the question nothing.
+func fillerTypo(w string) (filler, speech bool) {
+	if n := utf8.RuneCountInString(w); n < 3 || n > 5 || isEnglishWord(w) {
+		return false, false
+	}
+	for f := range speechWords {
+		if len(f) >= 3 && levenshtein(w, f, 1) <= 1 {
+			return true, true
+		}
+	}
+	for f := range questionWords {
+		if len(f) >= 3 && levenshtein(w, f, 1) <= 1 {
+			return true, false
+		}
+	}
+	return false, false
 }
 
 // speechWords ask for someone's own words ("what did Li Qiang say?").
