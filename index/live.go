@@ -55,6 +55,7 @@ type Live struct {
 	fetcher Fetcher
 	log     *slog.Logger
 	batch   int
+	rebuilt func(time.Duration, error)
 
 	cur      atomic.Pointer[served]
 	swapMu   sync.Mutex     // one swap at a time in this process
@@ -75,6 +76,9 @@ type LiveOptions struct {
 	Log       *slog.Logger   // nil: no logging
 	BatchSize int            // 0: DefaultBatchSize
 	Progress  func(Progress) // reports a rebuild OpenLive has to do; may be nil
+	// OnRebuild is told how long each rebuild took and whether it failed,
+	// whatever started it (a start, a change, a refresh); may be nil.
+	OnRebuild func(time.Duration, error)
 }
 
 // MaxSourceBytes is the largest file Add accepts.
@@ -128,6 +132,7 @@ func OpenLive(ctx context.Context, dataDir string, shipped corpus.Set, opts Live
 		fetcher: opts.Fetcher,
 		log:     opts.Log,
 		batch:   opts.BatchSize,
+		rebuilt: opts.OnRebuild,
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -250,7 +255,10 @@ func (l *Live) open(name string, set corpus.Set) (*served, error) {
 
 // rebuild builds set into a new directory, opens it and makes it current.
 // Until it returns nil nothing readers see has changed.
-func (l *Live) rebuild(ctx context.Context, set corpus.Set, progress func(Progress)) error {
+func (l *Live) rebuild(ctx context.Context, set corpus.Set, progress func(Progress)) (err error) {
+	if l.rebuilt != nil {
+		defer func(start time.Time) { l.rebuilt(time.Since(start), err) }(time.Now())
+	}
 	name := fmt.Sprintf("%s%s-%d", dirPrefix, time.Now().UTC().Format("20060102T150405.000000000"), os.Getpid())
 	dir := filepath.Join(l.root, name)
 	ix, err := Build(ctx, set, BuildOptions{Dir: dir, BatchSize: l.batch, Progress: func(done, total int) {

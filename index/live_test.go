@@ -892,3 +892,30 @@ func TestModeratorsEditTheTopicsAndARefreshReloadsThem(t *testing.T) {
 		t.Errorf("a refused refresh changed what is served")
 	}
 }
+
+func TestEveryRebuildIsReported(t *testing.T) {
+	var mu sync.Mutex
+	var got []error
+	opts := LiveOptions{BatchSize: 5, OnRebuild: func(d time.Duration, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d <= 0 {
+			t.Errorf("OnRebuild got duration %v", d)
+		}
+		got = append(got, err)
+	}}
+	l, err := OpenLive(context.Background(), t.TempDir(), shippedSet(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	file := Source{Name: "harbour.md", Data: []byte(corpustest.Article(7, 3))}
+	if _, err := l.Add(context.Background(), file, "shell:ann", nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0] != nil || got[1] != nil {
+		t.Errorf("OnRebuild saw %v, want two successful rebuilds (the first start, the add)", got)
+	}
+}
