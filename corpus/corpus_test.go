@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -298,5 +299,18 @@ func TestFingerprintChangesWithContent(t *testing.T) {
 	changed.Passages[0].Text += "!"
 	if Fingerprint([]*Document{&changed, docs[1]}) == a {
 		t.Errorf("fingerprint did not change with a passage's text")
+	}
+}
+
+func TestStrayBytesBecomeReplacementCharacters(t *testing.T) {
+	text := "Title of the piece\n\nA paragraph with a stray \xff byte in it, and more words after it, so that one bad byte is under one in a hundred.\n"
+	d, err := Load("stray.txt", []byte(text), Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Passages {
+		if !utf8.ValidString(p.Text) || !strings.Contains(p.Text, "stray \uFFFD byte") {
+			t.Errorf("passage %q is not valid UTF-8 with a replacement character", p.Text)
+		}
 	}
 }

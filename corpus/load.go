@@ -100,6 +100,11 @@ func Load(name string, data []byte, meta Meta) (*Document, error) {
 		paras = paragraphs(string(data))
 	}
 
+	// looksText lets a few stray bytes through (a mis-saved file); a
+	// passage and its citation are always valid UTF-8.
+	for i, p := range paras {
+		paras[i] = strings.ToValidUTF8(p, "\uFFFD")
+	}
 	kept, read := clean(paras)
 	f = mergeFound(f, read)
 	d := &Document{
@@ -114,6 +119,9 @@ func Load(name string, data []byte, meta Meta) (*Document, error) {
 	}
 	if d.Kind == "" {
 		d.Kind = KindArticle
+	}
+	for _, f := range []*string{&d.Title, &d.Publication, &d.Byline, &d.Standfirst, &d.URL} {
+		*f = strings.ToValidUTF8(*f, "\uFFFD")
 	}
 	if meta.Published != "" {
 		t, err := time.Parse(time.DateOnly, meta.Published)
