@@ -25,8 +25,8 @@ const (
 )
 
 // Commands returns the command set the bot registers, as a fresh value.
-// Every command works in servers and in DMs with the bot; a later moderator
-// group (/corpus) will set DefaultMemberPermissions on its own command.
+// Every command works in servers and in DMs with the bot, except the
+// moderators' /corpus (corpus.go): servers only, Manage Server by default.
 func Commands() []*discordgo.ApplicationCommand {
 	contexts := func() *[]discordgo.InteractionContextType {
 		return &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
@@ -78,6 +78,7 @@ func Commands() []*discordgo.ApplicationCommand {
 			private()),
 		cmd(cmdSources, "List the articles I quote from, with dates and links", private()),
 		cmd(cmdHelp, "How to use me"),
+		corpusCommand(),
 	}
 }
 

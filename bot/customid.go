@@ -61,6 +61,9 @@ type buttonState struct {
 // moreID returns the custom_id of a button that shows the page of q's
 // results at offset, and whether the query had to be shortened.
 func moreID(cmd index.Command, offset int, query string) (string, bool) {
+	// Queries from Discord are valid UTF-8 (JSON); one from elsewhere may
+	// not be, and parseCustomID refuses what is not.
+	query = strings.ToValidUTF8(query, "\uFFFD")
 	prefix := strings.Join([]string{customIDVersion, actionMore, string(cmd), strconv.Itoa(offset)}, ":") + ":"
 	room := maxCustomID - len(prefix)
 	if len(query) <= room {

@@ -29,5 +29,22 @@
 //     acknowledged by the responder itself; its later answer becomes an edit.
 //     Button state lives in the custom_id (see customid.go), so buttons keep
 //     working after a restart and on any replica.
-//   - Secrets (the bot token, interaction tokens) are never logged.
+//   - The moderators' /corpus commands (corpus.go) change the corpus through
+//     the small Library interface (*index.Live). They run only for a member
+//     with Manage Server or Administrator, or a configured moderator role,
+//     checked by the bot itself on every request (permissions.go): the
+//     command's default_member_permissions is a client setting server admins
+//     can change. A refusal is one ephemeral sentence and changes nothing.
+//   - Secrets (the bot token, interaction tokens) are never logged. Every
+//     line logged while handling an interaction comes from Request.Log,
+//     which names the interaction, its kind, command, guild and user.
+//   - The router, not the transports, holds up under load (reliability.go):
+//     per-user and per-guild token buckets refuse a command before its
+//     handler runs ("Slow down: try again in N s."), autocomplete has its
+//     own gentler budget and gets no choices over it; every handler runs
+//     under a hard deadline derived from the transport's lifetime context,
+//     after which the user is told once and a late answer is dropped and
+//     logged. Metrics (metrics.go) live in a registry of their own.
+//   - The HTTP endpoint refuses before the router anything not JSON, too
+//     large, unsigned, stale, or an exact replay (replays.go).
 package bot

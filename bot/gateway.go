@@ -17,6 +17,26 @@ type GatewayOptions struct {
 	AppID   string       // "" takes the application ID from READY
 	GuildID string       // register commands in this guild; "" registers globally
 	Client  *http.Client // nil uses discordgo's default; tests pass a fake's
+
+	// ShardID and ShardCount split the guilds among processes (Discord's
+	// gateway sharding: a guild's events go to shard (guild_id >> 22) %
+	// ShardCount). ShardCount 0 or 1 means one process holds every guild.
+	// Only shard 0 registers the command set; DMs arrive on shard 0.
+	ShardID, ShardCount int
+}
+
+// CheckShard reports whether id of count is a valid shard: 0 <= id < count.
+// A count of 0 means unsharded, with id 0.
+func CheckShard(id, count int) error {
+	switch {
+	case count < 0:
+		return fmt.Errorf("bot: shard count %d: want 1 or more", count)
+	case count == 0 && id == 0:
+		return nil
+	case id < 0 || id >= max(count, 1):
+		return fmt.Errorf("bot: shard %d of %d: want 0 <= id < count", id, count)
+	}
+	return nil
 }
 
 // Gateway answers interactions that arrive over Discord's gateway websocket,
@@ -36,7 +56,8 @@ func NewGateway(b *Bot, o GatewayOptions) *Gateway {
 	return &Gateway{bot: b, opts: o, ready: make(chan struct{})}
 }
 
-// Ready is closed once the session is open and the command set registered.
+// Ready is closed once the session is open and (on shard 0) the command set
+// registered.
 func (g *Gateway) Ready() <-chan struct{} { return g.ready }
 
 // Run connects, bulk-overwrites the command set once, and answers
@@ -44,10 +65,14 @@ func (g *Gateway) Ready() <-chan struct{} { return g.ready }
 // closes the session and waits for the handlers in flight, which finish
 // their answers (over REST) under their own deadline.
 func (g *Gateway) Run(ctx context.Context) error {
+	if err := CheckShard(g.opts.ShardID, g.opts.ShardCount); err != nil {
+		return err
+	}
 	s, err := newSession(g.opts.Token, g.opts.Client)
 	if err != nil {
 		return err
 	}
+	s.ShardID, s.ShardCount = g.opts.ShardID, max(g.opts.ShardCount, 1)
 	// Handlers outlive ctx's cancellation so that shutdown lets them finish;
 	// each is bounded by the bot's handler timeout.
 	base := context.WithoutCancel(ctx)
@@ -70,10 +95,14 @@ func (g *Gateway) Run(ctx context.Context) error {
 			appID = s.State.User.ID
 		}
 	}
-	err = register(ctx, s, appID, g.opts.GuildID)
+	registered := 0
+	if g.opts.ShardID == 0 {
+		err = register(ctx, s, appID, g.opts.GuildID)
+		registered = len(Commands())
+	}
 	if err == nil {
 		g.bot.log.InfoContext(ctx, "gateway connected", "application", appID, "guild", g.opts.GuildID,
-			"commands", len(Commands()))
+			"shard", g.opts.ShardID, "shards", max(g.opts.ShardCount, 1), "commands_registered", registered)
 		close(g.ready)
 		<-ctx.Done()
 	}

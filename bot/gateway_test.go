@@ -39,9 +39,23 @@ type gatewayRun struct {
 // waits until its commands are registered.
 func startGateway(t *testing.T, s Searcher, deferAfter time.Duration, guild string) *gatewayRun {
 	t.Helper()
+	return startGatewayWith(t, s, Options{DeferAfter: deferAfter}, guild)
+}
+
+// startGatewayWith is startGateway for a bot with options o.
+func startGatewayWith(t *testing.T, s Searcher, o Options, guild string) *gatewayRun {
+	t.Helper()
+	return startShard(t, s, o, GatewayOptions{GuildID: guild})
+}
+
+// startShard is startGateway for a bot with options o and a gateway with
+// options g (its token and client are the test's).
+func startShard(t *testing.T, s Searcher, o Options, gopts GatewayOptions) *gatewayRun {
+	t.Helper()
 	fake := discordtest.New(t)
-	b, logs := newTestBot(t, s, deferAfter)
-	g := NewGateway(b, GatewayOptions{Token: botToken, GuildID: guild, Client: fake.Client()})
+	b, logs := botWith(t, s, o)
+	gopts.Token, gopts.Client = botToken, fake.Client()
+	g := NewGateway(b, gopts)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	done := make(chan error, 1)
 	go func() { done <- g.Run(ctx) }()
@@ -126,7 +140,7 @@ func TestGatewayServesTheCommandSet(t *testing.T) {
 		for _, c := range cmds {
 			names = append(names, c.Name)
 		}
-		if got, want := strings.Join(names, " "), "issue who ask sources help"; got != want {
+		if got, want := strings.Join(names, " "), "issue who ask sources help corpus"; got != want {
 			t.Errorf("registered %q, want %q", got, want)
 		}
 	})

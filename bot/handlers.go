@@ -119,22 +119,26 @@ func (b *Bot) help(ctx context.Context, req Request, r Responder) error {
 	return r.Reply(ctx, renderHelp())
 }
 
-// autocomplete offers topics for /issue and people for /who. It only reads
-// in-memory lists, so it answers well inside Discord's 3 s; before the
-// index is loaded it offers nothing.
+// autocomplete offers topics for /issue's topic and people for /who's
+// name. It only reads in-memory lists, so it answers well inside Discord's
+// 3 s; before the index is loaded, or for any other option, it offers
+// nothing.
 func (b *Bot) autocomplete(ctx context.Context, req Request, r Responder) error {
 	var facet index.Facet
+	var want string
 	switch req.Command {
 	case cmdIssue:
-		facet = index.Topics
+		facet, want = index.Topics, optTopic
 	case cmdWho:
-		facet = index.People
+		facet, want = index.People, optName
+	case cmdCorpusRemove:
+		return b.corpusAutocomplete(ctx, req, r)
 	default:
 		return r.Autocomplete(ctx, nil)
 	}
 	opt, ok := req.Focused()
 	s, err := b.searcher()
-	if !ok || err != nil {
+	if !ok || opt.Name != want || err != nil {
 		return r.Autocomplete(ctx, nil)
 	}
 	input, _ := opt.Value.(string)

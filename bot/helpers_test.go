@@ -169,15 +169,41 @@ func (b *logBuffer) String() string {
 
 func newTestBot(t testing.TB, s Searcher, deferAfter time.Duration) (*Bot, *logBuffer) {
 	t.Helper()
+	return botWith(t, s, Options{DeferAfter: deferAfter})
+}
+
+// botWith is newTestBot with options o; their logger is replaced by
+// one that writes every level to the returned buffer.
+func botWith(t testing.TB, s Searcher, o Options) (*Bot, *logBuffer) {
+	t.Helper()
 	logs := &logBuffer{}
-	b := New(Options{
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		DeferAfter: deferAfter,
-	})
+	o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := New(o)
 	if s != nil {
 		b.SetSearcher(s)
 	}
 	return b, logs
+}
+
+// fakeClock is a clock tests move by hand: no test waits for real time to
+// pass a rate limit or a freshness window.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{t: t} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // testContext is the test's context with a deadline, so that a broken wait

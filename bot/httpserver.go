@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -36,10 +37,15 @@ type HTTPOptions struct {
 //
 //	POST /interactions  signed interactions (Ed25519 over timestamp+body)
 //	GET  /healthz       200 "ok" once the index is loaded, else 503
+//	GET  /metrics       Prometheus metrics, when the bot has Metrics
 //
 // It answers each interaction's first response in the HTTP reply (the
 // responder defers it in time when the handler is slow) and anything later
 // through the interaction webhook, so it needs no bot token.
+//
+// A request is refused before it reaches the router when it is not JSON,
+// too large, unsigned, signed by another key, signed too long ago (or too
+// far ahead), or an exact replay of one already accepted (see replays.go).
 type HTTPServer struct {
 	bot  *Bot
 	key  ed25519.PublicKey
@@ -50,11 +56,13 @@ type HTTPServer struct {
 	mu       sync.Mutex
 	closing  bool
 	inflight sync.WaitGroup // handlers, which may outlive their HTTP request
+
+	seen *replays
 }
 
 // NewHTTPServer returns the endpoint for b.
 func NewHTTPServer(b *Bot, o HTTPOptions) *HTTPServer {
-	s := &HTTPServer{bot: b, key: o.PublicKey, hook: o.Webhook, now: o.Now, mux: http.NewServeMux()}
+	s := &HTTPServer{bot: b, key: o.PublicKey, hook: o.Webhook, now: o.Now, mux: http.NewServeMux(), seen: newReplays(maxReplays)}
 	if s.hook == nil {
 		s.hook = &Webhook{}
 	}
@@ -63,6 +71,9 @@ func NewHTTPServer(b *Bot, o HTTPOptions) *HTTPServer {
 	}
 	s.mux.HandleFunc("POST /interactions", s.interactions)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	if b.metrics != nil {
+		s.mux.Handle("GET /metrics", b.metrics.Handler())
+	}
 	return s
 }
 
@@ -122,8 +133,18 @@ func (s *HTTPServer) enter() bool {
 	return true
 }
 
+// healthz says whether to send this replica traffic: not before the index
+// is open, and not once it has stopped admitting interactions.
 func (s *HTTPServer) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "shutting down\n")
+		return
+	}
 	if !s.bot.Ready() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "loading\n")
@@ -133,28 +154,48 @@ func (s *HTTPServer) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *HTTPServer) interactions(w http.ResponseWriter, r *http.Request) {
+	m := s.bot.metrics
+	refuse := func(reason, msg string, status int) {
+		m.reject(reason)
+		http.Error(w, msg, status)
+	}
 	sig, ts := r.Header.Get("X-Signature-Ed25519"), r.Header.Get("X-Signature-Timestamp")
 	if sig == "" || ts == "" {
-		http.Error(w, "missing signature", http.StatusUnauthorized)
+		refuse(rejectUnsigned, "missing signature", http.StatusUnauthorized)
 		return
+	}
+	// Discord sends JSON; a request without a type is read as JSON too.
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			refuse(rejectContentType, "want application/json", http.StatusUnsupportedMediaType)
+			return
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			refuse(rejectTooLarge, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		http.Error(w, "cannot read body", http.StatusBadRequest)
+		refuse(rejectUnreadable, "cannot read body", http.StatusBadRequest)
 		return
 	}
-	if !s.fresh(ts) || !s.verify(sig, ts, body) {
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+	signedAt, fresh := s.fresh(ts)
+	switch {
+	case !fresh:
+		refuse(rejectStale, "invalid request signature", http.StatusUnauthorized)
+		return
+	case !s.verify(sig, ts, body):
+		refuse(rejectSignature, "invalid request signature", http.StatusUnauthorized)
+		return
+	case !s.seen.first(mustHex(sig), signedAt.Add(maxAge), s.now()):
+		refuse(rejectReplay, "replayed request", http.StatusUnauthorized)
 		return
 	}
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil {
-		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		refuse(rejectMalformed, "malformed interaction", http.StatusBadRequest)
 		return
 	}
 	if i.Type == discordgo.InteractionPing {
@@ -162,11 +203,11 @@ func (s *HTTPServer) interactions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i.ID == "" || i.Token == "" || i.AppID == "" {
-		http.Error(w, "interaction without id, token or application id", http.StatusBadRequest)
+		refuse(rejectIncomplete, "interaction without id, token or application id", http.StatusBadRequest)
 		return
 	}
 	if !s.enter() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		refuse(rejectShuttingDown, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	t := &httpTransport{
@@ -195,15 +236,22 @@ func (s *HTTPServer) interactions(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// fresh reports whether the signed timestamp is recent: not older than
-// maxAge, not more than maxAhead in the future.
-func (s *HTTPServer) fresh(ts string) bool {
+// fresh reads the signed timestamp and reports whether it is recent: not
+// older than maxAge, not more than maxAhead in the future.
+func (s *HTTPServer) fresh(ts string) (time.Time, bool) {
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return false
+		return time.Time{}, false
 	}
-	age := s.now().Sub(time.Unix(sec, 0))
-	return age <= maxAge && age >= -maxAhead
+	at := time.Unix(sec, 0)
+	age := s.now().Sub(at)
+	return at, age <= maxAge && age >= -maxAhead
+}
+
+// mustHex decodes a signature verify has accepted.
+func mustHex(sig string) []byte {
+	raw, _ := hex.DecodeString(sig)
+	return raw
 }
 
 // verify checks the Ed25519 signature over timestamp+body.

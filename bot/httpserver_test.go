@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,12 +35,22 @@ type endpoint struct {
 	priv  ed25519.PrivateKey
 	calls chan webhookCall
 	logs  *logBuffer
+	clock *fakeClock // the endpoint's and the rate limiter's clock
 }
 
 // startEndpoint serves the HTTP interactions endpoint for a bot on s, with
 // its webhook follow-ups going to a loopback server.
 func startEndpoint(t *testing.T, s Searcher, deferAfter time.Duration) *endpoint {
 	t.Helper()
+	return startEndpointWith(t, s, Options{DeferAfter: deferAfter})
+}
+
+// startEndpointWith is startEndpoint for a bot with options o (its logger
+// and clock are the test's).
+func startEndpointWith(t *testing.T, s Searcher, o Options) *endpoint {
+	t.Helper()
+	clock := newFakeClock(now)
+	o.Now = clock.Now
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -52,18 +63,18 @@ func startEndpoint(t *testing.T, s Searcher, deferAfter time.Duration) *endpoint
 		io.WriteString(w, `{"id":"1320000000000000999"}`)
 	}))
 	t.Cleanup(hook.Close)
-	b, logs := newTestBot(t, s, deferAfter)
+	b, logs := botWith(t, s, o)
 	srv := NewHTTPServer(b, HTTPOptions{
 		PublicKey: pub,
 		Webhook:   &Webhook{Client: hook.Client(), BaseURL: hook.URL + "/api/v10"},
-		Now:       func() time.Time { return now },
+		Now:       clock.Now,
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		ts.Close()
 		srv.Wait()
 	})
-	return &endpoint{srv: srv, url: ts.URL, c: ts.Client(), priv: priv, calls: calls, logs: logs}
+	return &endpoint{srv: srv, url: ts.URL, c: ts.Client(), priv: priv, calls: calls, logs: logs, clock: clock}
 }
 
 // post sends body to /interactions, signed with key at time at, then lets
@@ -149,10 +160,13 @@ func decodeResponse(b []byte) (*discordgo.InteractionResponse, error) {
 	return resp, nil
 }
 
+var payloads atomic.Int64
+
 func payload(t *testing.T, i *discordgo.Interaction) []byte {
 	t.Helper()
 	if i.ID == "" {
-		i.ID = "1320000000000007001"
+		// A new ID each time: the endpoint refuses an exact replay.
+		i.ID = strconv.FormatInt(1320000000000007001+payloads.Add(1), 10)
 	}
 	i.AppID, i.Token, i.Version = "1100000000000000001", "aW50ZXJhY3Rpb246c2VjcmV0LWh0dHA", 1
 	b, err := json.Marshal(i)

@@ -68,6 +68,23 @@ func truncate(s string, max int) string {
 	return s
 }
 
+// cut returns s cut to at most max (by textLen) on a rune boundary, with
+// no mark: for values, where "…" would change what is searched.
+func cut(s string, max int) string {
+	n := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > max {
+			return s[:i]
+		}
+		n += w
+	}
+	return s
+}
+
 // checkLimits reports every way m breaks Discord's limits. It is cheap (one
 // pass over the text) and runs on every message before it is sent.
 func checkLimits(m Message) error {

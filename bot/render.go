@@ -48,9 +48,10 @@ func escapeMarkdown(s string) string {
 }
 
 // plain makes s fit a place Discord shows as plain text (embed author and
-// footer): one line, with mentions neutralised.
+// footer): one line of valid UTF-8 (a document may hold stray bytes), with
+// mentions neutralised.
 func plain(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
 	return strings.ReplaceAll(s, "@", "@"+zwsp)
 }
 
@@ -456,10 +457,7 @@ func renderChoices(names []string) []Choice {
 		if n == "" {
 			continue
 		}
-		v := n
-		if textLen(v) > maxChoiceValue {
-			v = strings.TrimSuffix(truncate(v, maxChoiceValue+1), ellipsis)
-		}
+		v := strings.TrimSpace(cut(n, maxChoiceValue))
 		if seen[v] {
 			continue
 		}

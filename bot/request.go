@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -54,9 +55,24 @@ type Request struct {
 	// Permissions are the invoking member's permissions in the channel
 	// (0 outside a guild), for commands restricted to moderators.
 	Permissions int64
+	Roles       []string // the invoking member's role IDs (none outside a guild)
+	UserName    string   // the user's name, for the audit log ("" if unknown)
 	Locale      string
+	// Attachments are the files attachment options name, by attachment ID
+	// (the option's value), from the interaction's resolved data.
+	Attachments map[string]Attachment
 
-	button buttonState // ButtonRequest: CustomID parsed by the router
+	button buttonState  // ButtonRequest: CustomID parsed by the router
+	log    *slog.Logger // set by the router; see Log
+}
+
+// Log is the logger for this interaction: every line it writes names the
+// interaction, its kind, command, guild and user (never its token).
+func (r Request) Log() *slog.Logger {
+	if r.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.log
 }
 
 // Option is one option the user gave.
@@ -115,11 +131,14 @@ func decodeRequest(i *discordgo.Interaction) (Request, error) {
 	switch {
 	case i.Member != nil:
 		req.Permissions = i.Member.Permissions
+		if len(i.Member.Roles) > 0 {
+			req.Roles = i.Member.Roles
+		}
 		if i.Member.User != nil {
-			req.UserID = i.Member.User.ID
+			req.UserID, req.UserName = i.Member.User.ID, i.Member.User.Username
 		}
 	case i.User != nil:
-		req.UserID = i.User.ID
+		req.UserID, req.UserName = i.User.ID, i.User.Username
 	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
@@ -148,6 +167,7 @@ func decodeRequest(i *discordgo.Interaction) (Request, error) {
 				req.Options = append(req.Options, Option{Name: o.Name, Value: o.Value, Focused: o.Focused})
 			}
 		}
+		req.Attachments = attachments(data.Resolved)
 		return req, nil
 	case discordgo.InteractionMessageComponent:
 		req.Type = ButtonRequest

@@ -35,34 +35,34 @@ func TestDecodeRequestFromRealPayloads(t *testing.T) {
 			ID: "1320000000000001001", AppID: "1100000000000000001", Type: CommandRequest, Command: "issue",
 			Options: []Option{{Name: "topic", Value: "seafood"}, {Name: "private", Value: true}},
 			GuildID: "1187000000000000100", ChannelID: "1187000000000000200", UserID: "1050000000000000042",
-			Permissions: 2251799813685247, Locale: "en-GB",
+			Permissions: 2251799813685247, Roles: []string{"1187000000000000300"}, UserName: "reader", Locale: "en-GB",
 		}},
 		{"command_ask_dm.json", Request{
 			ID: "1320000000000001002", AppID: "1100000000000000001", Type: CommandRequest, Command: "ask",
 			Options:   []Option{{Name: "question", Value: "why did China ban Japanese seafood?"}},
-			ChannelID: "1200000000000000500", UserID: "1050000000000000042", Locale: "en-US",
+			ChannelID: "1200000000000000500", UserID: "1050000000000000042", UserName: "reader", Locale: "en-US",
 		}},
 		{"autocomplete_who_guild.json", Request{
 			ID: "1320000000000001003", AppID: "1100000000000000001", Type: AutocompleteRequest, Command: "who",
 			Options: []Option{{Name: "name", Value: "wa", Focused: true}},
 			GuildID: "1187000000000000100", ChannelID: "1187000000000000200", UserID: "1050000000000000042",
-			Permissions: 2251799813685247, Locale: "en-GB",
+			Permissions: 2251799813685247, UserName: "reader", Locale: "en-GB",
 		}},
 		{"autocomplete_issue_dm.json", Request{
 			ID: "1320000000000001004", AppID: "1100000000000000001", Type: AutocompleteRequest, Command: "issue",
 			Options:   []Option{{Name: "topic", Value: "", Focused: true}, {Name: "private", Value: false}},
-			ChannelID: "1200000000000000500", UserID: "1050000000000000042", Locale: "fr",
+			ChannelID: "1200000000000000500", UserID: "1050000000000000042", UserName: "reader", Locale: "fr",
 		}},
 		{"button_more_guild.json", Request{
 			ID: "1320000000000001005", AppID: "1100000000000000001", Type: ButtonRequest,
 			CustomID: "v1:more:issue:3:seafood",
 			GuildID:  "1187000000000000100", ChannelID: "1187000000000000200", UserID: "1050000000000000077",
-			Permissions: 1071698660929, Locale: "en-GB",
+			Permissions: 1071698660929, UserName: "other", Locale: "en-GB",
 		}},
 		{"button_context_dm.json", Request{
 			ID: "1320000000000001006", AppID: "1100000000000000001", Type: ButtonRequest,
 			CustomID:  "v1:ctx:ap-iwaya-beijing#3",
-			ChannelID: "1200000000000000500", UserID: "1050000000000000042", Locale: "en-US",
+			ChannelID: "1200000000000000500", UserID: "1050000000000000042", UserName: "reader", Locale: "en-US",
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

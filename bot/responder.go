@@ -20,6 +20,10 @@ type Responder interface {
 	// "thinking" message; after a button's silent acknowledgement it is a
 	// follow-up message.
 	Reply(ctx context.Context, m Message) error
+	// Progress shows m in place of the "thinking" message of a deferred
+	// command while the work goes on; Reply then gives the answer. Before
+	// a deferral there is no message to show it in, and it does nothing.
+	Progress(ctx context.Context, m Message) error
 	// Update replaces the message whose button was clicked.
 	Update(ctx context.Context, m Message) error
 	// Autocomplete answers an autocomplete request with choices.
@@ -73,6 +77,7 @@ type responder struct {
 	mu     sync.Mutex // held across sends, so a deferral and an answer never cross
 	phase  phase
 	err    error // why the automatic deferral failed
+	auto   bool  // the automatic deferral was sent
 	closed bool
 	timer  *time.Timer
 }
@@ -98,7 +103,17 @@ func (r *responder) autoDefer(ctx context.Context) {
 	}
 	if err := r.deferLocked(ctx, r.ack.ephemeral); err != nil {
 		r.phase, r.err = failed, fmt.Errorf("bot: automatic deferral: %w", err)
+		return
 	}
+	r.auto = true
+}
+
+// autoDeferred reports whether the responder acknowledged the interaction
+// itself because the handler was slow.
+func (r *responder) autoDeferred() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.auto
 }
 
 // close stops the automatic deferral; the router calls it when the
@@ -185,6 +200,24 @@ func (r *responder) Reply(ctx context.Context, m Message) error {
 	r.phase = answered
 	if err != nil {
 		return fmt.Errorf("bot: reply: %w", err)
+	}
+	return nil
+}
+
+func (r *responder) Progress(ctx context.Context, m Message) error {
+	if err := checkLimits(m); err != nil {
+		return fmt.Errorf("bot: progress breaks Discord's limits: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if r.phase != deferredReply {
+		return nil
+	}
+	if err := r.t.editOriginal(ctx, webhookEdit(m.toDiscord())); err != nil {
+		return fmt.Errorf("bot: progress: %w", err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -33,8 +32,10 @@ type route struct {
 	// ack says how the responder acknowledges the request when the handler
 	// has not answered within the defer budget.
 	ack func(Request) ack
-	// A moderator command (the /corpus group) will add the permissions it
-	// needs here, checked against Request.Permissions before handle runs.
+	// timeout is the handler's deadline; 0 means the bot's HandlerTimeout.
+	timeout time.Duration
+	// Moderator commands (the /corpus group) wrap handle in b.moderator
+	// (permissions.go), which checks the member before anything else.
 }
 
 // Options configure a Bot. The zero value works.
@@ -46,11 +47,16 @@ type Options struct {
 	// HandlerTimeout bounds one interaction's work, follow-ups included
 	// (0 means DefaultHandlerTimeout).
 	HandlerTimeout time.Duration
+	// Limits are the rate limits applied before any handler; the zero
+	// value limits nothing (cmd passes DefaultLimits or the configured ones).
+	Limits Limits
+	// Metrics records what the bot does; nil records nothing.
+	Metrics *Metrics
+	// Now is the rate limiter's clock; nil means time.Now.
+	Now func() time.Time
+	// Corpus configures the moderators' /corpus commands (corpus.go).
+	Corpus CorpusOptions
 }
-
-// DefaultHandlerTimeout bounds one interaction; Discord's interaction token
-// lasts 15 minutes, an answer should take well under a second.
-const DefaultHandlerTimeout = time.Minute
 
 // Bot routes interactions to handlers. It is safe for concurrent use.
 type Bot struct {
@@ -60,6 +66,13 @@ type Bot struct {
 	src            atomic.Pointer[searcherRef]
 	commands       map[string]route
 	buttons        map[string]route
+
+	// See reliability.go.
+	now     func() time.Time
+	limiter *limiter
+	metrics *Metrics
+
+	corpus *corpusState // the /corpus commands; see corpus.go
 }
 
 type searcherRef struct{ s Searcher }
@@ -92,6 +105,8 @@ func New(o Options) *Bot {
 		actionMore:    {handle: b.more, ack: func(Request) ack { return ack{update: true} }},
 		actionContext: {handle: b.showContext, ack: func(Request) ack { return ack{ephemeral: true} }},
 	}
+	b.setupCorpus(o.Corpus) // before setupReliability, which lists the routes
+	b.setupReliability(o)
 	return b
 }
 
@@ -130,36 +145,36 @@ const (
 var errUnknownCommand = corpus.Userf(msgUnknownCmd)
 
 // serve answers one interaction through t: the single entry point of every
-// transport. It returns when the interaction is done.
+// transport. It returns when the interaction is done, or abandoned at its
+// deadline. ctx is the transport's lifetime context (without cancellation,
+// so shutdown lets interactions finish); the deadline is set here.
 func (b *Bot) serve(ctx context.Context, i *discordgo.Interaction, t transport) {
-	ctx, cancel := context.WithTimeout(ctx, b.handlerTimeout)
-	defer cancel()
 	start := time.Now()
+	b.metrics.begin()
 	req, err := decodeRequest(i)
 	var rt route
 	if err == nil {
 		rt, err = b.route(&req)
 	}
+	req.log = b.requestLogger(req)
+	if err == nil {
+		err = b.limiter.allow(req) // before any handler runs
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.timeoutOf(rt))
+	defer cancel()
 	a := ack{ephemeral: true}
 	if err == nil {
 		a = rt.ack(req)
-	} else {
-		rt = route{}
 	}
 	r := newResponder(ctx, t, req.Type, a, b.deferAfter)
 	defer r.close()
 	if err == nil {
-		err = call(ctx, rt.handle, req, r)
-		if err == nil && !r.answered() {
-			err = errors.New(errNoAnswerMsg)
-		}
+		err = b.run(ctx, rt.handle, req, r)
 	}
 	if err != nil {
 		b.fail(ctx, req, r, err)
-		return
 	}
-	b.log.DebugContext(ctx, "interaction answered", "interaction", req.ID, "type", req.Type.String(),
-		"command", req.Command, "took", time.Since(start))
+	b.finish(ctx, req, r, err, start)
 }
 
 // route finds the route of a request, parsing a button's custom_id.
@@ -198,14 +213,19 @@ func call(ctx context.Context, h HandlerFunc, req Request, r Responder) (err err
 }
 
 // fail is the router's one error handler. A user error reaches the user as
-// its sentence; anything else is logged once, with the chain and the
-// interaction ID, and the user gets a generic sentence. Both are ephemeral
-// unless the interaction was already deferred publicly.
+// its sentence; anything else is logged once, with the chain, and the user
+// gets a generic sentence. Both are ephemeral unless the interaction was
+// already deferred publicly. Every line names the interaction (req.Log).
 func (b *Bot) fail(ctx context.Context, req Request, r *responder, err error) {
 	msg, user := corpus.UserMessage(err)
-	if !user {
+	switch {
+	case isTimeout(err) && ctx.Err() != nil:
+		msg, user = msgTooSlow, false
+	case !user:
 		msg = sorry
 	}
+	ctx, cancel := sendContext(ctx) // the handler's deadline may be over
+	defer cancel()
 	var sendErr error
 	switch {
 	case req.Type == AutocompleteRequest:
@@ -215,22 +235,17 @@ func (b *Bot) fail(ctx context.Context, req Request, r *responder, err error) {
 	case !r.answered() || r.deferred():
 		sendErr = r.Reply(ctx, errorMessage(msg))
 	}
-	attrs := []any{"interaction", req.ID, "type", req.Type.String(), "command", req.Command}
-	if req.CustomID != "" {
-		attrs = append(attrs, "custom_id", req.CustomID)
-	}
+	log := req.Log()
 	switch {
 	case !user:
-		attrs = append(attrs, "err", err.Error())
+		attrs := []any{"err", err.Error()}
 		if sendErr != nil {
 			attrs = append(attrs, "reply_err", sendErr.Error())
 		}
-		b.log.ErrorContext(ctx, "interaction failed", attrs...)
+		log.ErrorContext(ctx, "interaction failed", attrs...)
 	case sendErr != nil:
-		attrs = append(attrs, "refusal", err.Error(), "err", sendErr.Error())
-		b.log.ErrorContext(ctx, "could not send a refusal", attrs...)
+		log.ErrorContext(ctx, "could not send a refusal", "refusal", err.Error(), "err", sendErr.Error())
 	default:
-		attrs = append(attrs, "refusal", err.Error())
-		b.log.DebugContext(ctx, "interaction refused", attrs...)
+		log.DebugContext(ctx, "interaction refused", "outcome", outcome(err), "refusal", err.Error())
 	}
 }

@@ -207,6 +207,9 @@ func (c *gwConn) identify(data json.RawMessage) bool {
 	if id.Shard != nil {
 		shard = *id.Shard
 	}
+	s.mu.Lock()
+	s.shards = append(s.shards, shard)
+	s.mu.Unlock()
 	v, _ := strconv.Atoi(discordgo.APIVersion)
 	ready, err := json.Marshal(map[string]any{
 		"v":                  v,

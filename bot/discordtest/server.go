@@ -61,6 +61,7 @@ type Server struct {
 	conns      map[*gwConn]struct{}
 	sessions   map[string]*gwSession
 	heartbeats int
+	shards     [][2]int // [id, count] of every IDENTIFY, in order
 }
 
 // interaction is the fake's record of one dispatched interaction.
@@ -160,6 +161,14 @@ func (s *Server) Commands() (guildID string, cmds []*discordgo.ApplicationComman
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cmdGuild, cloneCommands(s.cmdLast)
+}
+
+// Shards returns the shard ([id, count]) of every IDENTIFY received, in
+// order; an IDENTIFY without a shard counts as [0, 1].
+func (s *Server) Shards() [][2]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][2]int(nil), s.shards...)
 }
 
 // Connected reports the number of live gateway connections that have been

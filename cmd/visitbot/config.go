@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"visitbot/bot"
 )
 
 // setting is one key of the configuration, as .env.example documents it.
@@ -33,6 +35,16 @@ var settings = []setting{
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"HTTP_ADDR", "127.0.0.1:8080", "where serve listens for Discord's interactions"},
+	// See reliability_config.go.
+	{"RATE_USER", "5/10s", "commands and button clicks one user may send, N/DURATION or off"},
+	{"RATE_GUILD", "60/10s", "commands and button clicks one server may send, all members together"},
+	{"RATE_AUTOCOMPLETE", "30/10s", "autocomplete requests one user may send (over it: no suggestions)"},
+	{"SHARD_ID", "0", "run: this process's gateway shard, 0 <= SHARD_ID < SHARD_COUNT"},
+	{"SHARD_COUNT", "1", "run: how many gateway shards there are in all"},
+	{"METRICS_ADDR", "", "run: serve /metrics and /healthz here; serve has them on HTTP_ADDR"},
+	// See library.go.
+	{"MOD_ROLE_IDS", "", "role IDs (comma separated) whose members may use /corpus, besides Manage Server"},
+	{"FETCH_ALLOW_PRIVATE", "false", "true lets /corpus add fetch links inside this server's network (tests, intranets)"},
 }
 
 // secret is a value that must never be printed or logged.
@@ -59,6 +71,16 @@ type config struct {
 	LogLevel  slog.Level
 	LogFormat string
 	Addr      string
+
+	// See reliability_config.go.
+	Limits      bot.Limits
+	ShardID     int
+	ShardCount  int
+	MetricsAddr string
+
+	// See library.go.
+	ModRoles          []string
+	FetchAllowPrivate bool
 }
 
 // LogValue shows the configuration without its secrets.
@@ -72,6 +94,14 @@ func (c config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.String("addr", c.Addr),
+		slog.String("rate_user", c.Limits.User.String()),
+		slog.String("rate_guild", c.Limits.Guild.String()),
+		slog.String("rate_autocomplete", c.Limits.Autocomplete.String()),
+		slog.Int("shard_id", c.ShardID),
+		slog.Int("shard_count", c.ShardCount),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("mod_role_ids", strings.Join(c.ModRoles, ",")),
+		slog.Bool("fetch_allow_private", c.FetchAllowPrivate),
 	)
 }
 
@@ -183,6 +213,8 @@ func loadConfig(src configSource, need needs) (config, error) {
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !isPort(port) {
 		bad("HTTP_ADDR is %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
 	}
+	c.loadReliability(get, bad)
+	c.loadCorpus(get, bad)
 
 	if len(problems) > 0 {
 		return config{}, usagef("visitbot cannot start; fix these settings (in the environment, a flag or %s; see .env.example):\n  %s",
@@ -228,6 +260,8 @@ func hasToken(getenv func(string) string) bool {
 // signature and no global state is needed.
 type testHooks struct {
 	listening func(net.Addr) // serve: the listener is open
+	metrics   func(net.Addr) // run: the METRICS_ADDR listener is open
+	loaded    func()         // serve: the index is loaded
 	ready     func()         // run: the gateway is connected and commands registered
 	discord   *http.Client   // REST and gateway requests to Discord
 }

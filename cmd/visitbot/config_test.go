@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+
+	"visitbot/bot"
 )
 
 // envFile writes a .env file for a test and returns its path.
@@ -59,7 +61,8 @@ func TestConfigFlagsBeatTheEnvironmentWhichBeatsTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config{Token: "from-file", AppID: "333", GuildID: "444", DataDir: "./data", LogLevel: slog.LevelWarn, LogFormat: "text", Addr: "127.0.0.1:8080"}
+	want := config{Token: "from-file", AppID: "333", GuildID: "444", DataDir: "./data", LogLevel: slog.LevelWarn, LogFormat: "text", Addr: "127.0.0.1:8080",
+		Limits: bot.DefaultLimits(), ShardCount: 1}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) || string(cfg.Token) != "from-file" {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}

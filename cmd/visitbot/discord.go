@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"text/tabwriter"
 
 	"visitbot/bot"
-	"visitbot/index"
 )
 
 const runHelp = `Usage: visitbot run [--env FILE] [--guild ID]
@@ -20,6 +18,9 @@ const runHelp = `Usage: visitbot run [--env FILE] [--guild ID]
 Runs the Discord bot over the gateway: connects with DISCORD_TOKEN, registers
 the command set once (in DISCORD_GUILD_ID when set, else globally), and
 answers until interrupted (SIGINT or SIGTERM), then closes cleanly.
+With SHARD_COUNT > 1 it is one shard (SHARD_ID) of the bot: run one process
+per shard; only shard 0 registers the commands. METRICS_ADDR serves
+/metrics and /healthz.
 Settings come from flags, the environment and the .env file, in that order;
 see .env.example.
 
@@ -29,7 +30,8 @@ Flags:
 const serveHelp = `Usage: visitbot serve [--env FILE] [--addr HOST:PORT]
 
 Serves Discord's HTTP interactions endpoint: POST /interactions, checked
-against DISCORD_PUBLIC_KEY, and GET /healthz (200 once the index is loaded).
+against DISCORD_PUBLIC_KEY, GET /healthz (200 once the index is loaded) and
+GET /metrics (Prometheus; expose only /interactions to the internet).
 It needs no bot token; register the commands once with visitbot register,
 and set the endpoint's public URL (…/interactions) in the Developer Portal.
 
@@ -69,13 +71,14 @@ func runGateway(ctx context.Context, args []string, getenv func(string) string, 
 	fs := newFlagSet("run", runHelp)
 	envFile := configFlags(fs)
 	guild := fs.String("guild", "", "register commands in this server (default DISCORD_GUILD_ID)")
+	more := reliabilityFlags(fs, true)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("run takes no arguments (see visitbot run --help).")
 	}
-	cfg, err := readConfig(fs, *envFile, getenv, map[string]string{"DISCORD_GUILD_ID": *guild}, needs{token: true})
+	cfg, err := readConfig(fs, *envFile, getenv, withFlags(more(), map[string]string{"DISCORD_GUILD_ID": *guild}), needs{token: true})
 	if err != nil {
 		return err
 	}
@@ -83,20 +86,30 @@ func runGateway(ctx context.Context, args []string, getenv func(string) string, 
 	log.InfoContext(ctx, "starting the gateway bot", "config", cfg)
 	hooks := hooksFrom(ctx)
 
-	ix, err := openShipped(ctx)
+	metrics := bot.NewMetrics()
+	lib, err := openBotLibrary(ctx, cfg, log, metrics) // DATA_DIR; see library.go
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	logIndex(ctx, log, ix)
-	b := bot.New(bot.Options{Logger: log.With("component", "bot")})
-	b.SetSearcher(ix)
+	defer lib.Close()
+	b := bot.New(bot.Options{Logger: log.With("component", "bot"), Limits: cfg.Limits, Metrics: metrics,
+		Corpus: corpusOptions(cfg)})
+	lib.serveTo(ctx, b)
 	g := bot.NewGateway(b, bot.GatewayOptions{
-		Token:   string(cfg.Token),
-		AppID:   cfg.AppID,
-		GuildID: cfg.GuildID,
-		Client:  hooks.discord,
+		Token:      string(cfg.Token),
+		AppID:      cfg.AppID,
+		GuildID:    cfg.GuildID,
+		Client:     hooks.discord,
+		ShardID:    cfg.ShardID,
+		ShardCount: cfg.ShardCount,
 	})
+	if cfg.MetricsAddr != "" {
+		stop, err := startOps(ctx, cfg.MetricsAddr, b, metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if hooks.ready != nil {
 		go func() {
 			select {
@@ -114,13 +127,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet("serve", serveHelp)
 	envFile := configFlags(fs)
 	addr := fs.String("addr", "", "listen on this address, e.g. 127.0.0.1:8080 (default HTTP_ADDR)")
+	more := reliabilityFlags(fs, false)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve takes no arguments (see visitbot serve --help).")
 	}
-	cfg, err := readConfig(fs, *envFile, getenv, map[string]string{"HTTP_ADDR": *addr}, needs{publicKey: true})
+	cfg, err := readConfig(fs, *envFile, getenv, withFlags(more(), map[string]string{"HTTP_ADDR": *addr}), needs{publicKey: true})
 	if err != nil {
 		return err
 	}
@@ -128,7 +142,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.InfoContext(ctx, "starting the interactions endpoint", "config", cfg)
 	hooks := hooksFrom(ctx)
 
-	b := bot.New(bot.Options{Logger: log.With("component", "bot")})
+	metrics := bot.NewMetrics()
+	b := bot.New(bot.Options{Logger: log.With("component", "bot"), Limits: cfg.Limits, Metrics: metrics,
+		Corpus: corpusOptions(cfg)})
 	srv := bot.NewHTTPServer(b, bot.HTTPOptions{PublicKey: cfg.PublicKey, Webhook: &bot.Webhook{Client: hooks.discord}})
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
@@ -143,22 +159,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// answered at once, commands once the index is in.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	loaded := make(chan *index.Index, 1)
+	loaded := make(chan *library, 1)
 	go func() {
-		ix, err := openShipped(ctx)
+		lib, err := openBotLibrary(ctx, cfg, log, metrics) // DATA_DIR; see library.go
 		if err != nil {
 			cancel(fmt.Errorf("serve: load the index: %w", err))
 			loaded <- nil
 			return
 		}
-		b.SetSearcher(ix)
-		logIndex(ctx, log, ix)
-		loaded <- ix
+		lib.serveTo(ctx, b)
+		if hooks.loaded != nil {
+			hooks.loaded()
+		}
+		loaded <- lib
 	}()
 	err = srv.Serve(ctx, ln)
-	if ix := <-loaded; ix != nil {
-		b.SetSearcher(nil)
-		ix.Close()
+	if lib := <-loaded; lib != nil {
+		lib.Close()
 	}
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
@@ -230,8 +247,4 @@ func runCommands(args []string, stdout io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", usage, c.Description)
 	}
 	return tw.Flush()
-}
-
-func logIndex(ctx context.Context, log *slog.Logger, ix *index.Index) {
-	log.InfoContext(ctx, "index ready", "documents", len(ix.Documents()), "passages", ix.Len())
 }
