@@ -436,6 +436,7 @@ const helpText = `I answer with passages quoted word for word from the news arti
 **/ask** question — passages that answer a question, e.g. why did China ban Japanese seafood?
 **/sources** — the articles I quote, with dates and links
 **/help** — this message
+**/corpus** add, remove, list, refresh, topics — for moderators: keep the articles current
 
 /issue and /who suggest the topics and people I know as you type; anything else you type is searched too. Add **private: True** to see an answer only yourself. Under an answer, **More** shows the next passages and **Context** the paragraphs around the first one.`
 
