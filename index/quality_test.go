@@ -200,3 +200,24 @@ func TestSlipsInQuestionWordsAndIrregularVerbs(t *testing.T) {
 		}
 	}
 }
+
+func TestQuestionsAboutWhatTheCorpusLacksGetNothing(t *testing.T) {
+	ix := shipped(t)
+	// Each names one thing the articles have (Tokyo, Japanese, the
+	// president) and asks about something they do not.
+	for _, text := range []string{
+		"how is the weather in Tokyo?",
+		"what did the Japanese ambassador say?",
+		"what did the Chinese ambassador say?",
+		"what is the population of Tokyo?",
+		"what did the president say about tariffs?",
+	} {
+		res, err := ix.Search(context.Background(), Query{Command: Ask, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 0 {
+			t.Errorf("/ask %s = %d hits, first %q; want none", text, len(res.Hits), res.Hits[0].Passage.Text)
+		}
+	}
+}

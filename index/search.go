@@ -150,7 +150,6 @@ type plan struct {
 // person they name (by name or role), and the whole as a phrase.
 func (ix *Index) plan(q Query) plan {
 	var p plan
-	var common []string // terms of everyday English words the corpus lacks
 	// Splice corrections into the text as typed, so the passage analyzer
 	// still sees its case ("US" is an acronym, "us" a stop word).
 	var text strings.Builder
@@ -180,8 +179,6 @@ func (ix *Index) plan(q Query) plan {
 				at = t.End
 				w = fixed
 				p.corrected = true
-			} else if q.Command == Ask && isEnglishWord(w) {
-				common = append(common, analyzeTerms(ix.analyzer(), w)...)
 			}
 		}
 		p.searched = append(p.searched, w)
@@ -197,16 +194,12 @@ func (ix *Index) plan(q Query) plan {
 		clauses = append(clauses, tq)
 	}
 	for _, t := range ix.analyze(text.String()) {
-		idf := ix.vocab.idf(t)
-		if slices.Contains(common, t) {
-			// In a question, an everyday word the corpus never uses
-			// ("leave", "bring") is more likely a paraphrase than a subject
-			// the corpus lacks (a name, a place): it counts against
-			// coverage, but less. Topics and names (/issue, /who) are all
-			// subject, so there every word counts in full.
-			idf *= commonWordWeight
-		}
-		p.terms = append(p.terms, term{text: t, idf: idf})
+		// Every word the corpus lacks counts in full against coverage, an
+		// everyday one as much as a name: discounting everyday words let
+		// "how is the weather in Tokyo?" quote the one passage that says
+		// Tokyo. A paraphrase the thesaurus does not know goes unanswered
+		// rather than a question being answered with something unrelated.
+		p.terms = append(p.terms, term{text: t, idf: ix.vocab.idf(t)})
 		if ix.terms.docFreq(t) > 0 {
 			label(fieldText, t, w[fieldText])
 		}
@@ -328,10 +321,6 @@ func allIn(phrase []string, terms []term) bool {
 	}
 	return true
 }
-
-// commonWordWeight scales the weight of an everyday English word the corpus
-// does not have, relative to a name or term it does not have.
-const commonWordWeight = 0.25
 
 // phraseBoost weighs a match of the whole query as a phrase.
 const phraseBoost = 2.0
