@@ -667,18 +667,11 @@ func renderCorpusList(entries []index.Entry) Message {
 			added++
 		}
 	}
+	lines := make([]string, len(entries))
 	for i, en := range entries {
-		line := listLine(en)
-		more := fmt.Sprintf("\n…and %d more.", len(entries)-i)
-		if textLen(b.String())+1+textLen(line)+textLen(more) > maxDescription {
-			b.WriteString(more)
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(line)
+		lines[i] = listLine(en)
 	}
+	b.WriteString(fitLines(lines, "", maxDescription-textLen(b.String())))
 	e.Description = b.String()
 	e.Footer = fmt.Sprintf("%s: %d shipped (%d removed), %d added", plural(len(entries), "document"), shipped, hidden, added)
 	return Message{Embeds: []Embed{e}, Ephemeral: true}
@@ -734,8 +727,8 @@ func renderTopics(th *corpus.Thesaurus) Message {
 		e.Description = "No topics are defined: /issue searches the words as given."
 		return Message{Embeds: []Embed{e}, Ephemeral: true}
 	}
-	var b strings.Builder
-	for i, t := range th.Topics {
+	lines := make([]string, 0, len(th.Topics))
+	for _, t := range th.Topics {
 		var phrases []string
 		for _, p := range t.Phrases {
 			if p != t.Label {
@@ -746,17 +739,9 @@ func renderTopics(th *corpus.Thesaurus) Message {
 		if len(phrases) > 0 {
 			line += " — " + escapeMarkdown(truncate(strings.Join(phrases, ", "), 300))
 		}
-		more := fmt.Sprintf("\n…and %d more topics.", len(th.Topics)-i)
-		if textLen(b.String())+1+textLen(line)+textLen(more) > maxDescription {
-			b.WriteString(more)
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(line)
+		lines = append(lines, line)
 	}
-	e.Description = b.String()
+	e.Description = fitLines(lines, " topics", maxDescription)
 	e.Footer = plural(len(th.Topics), "topic") + " · /issue finds a topic by its label or any of its words"
 	return Message{Embeds: []Embed{e}, Ephemeral: true}
 }

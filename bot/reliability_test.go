@@ -74,9 +74,10 @@ func TestAHandlerPastItsDeadlineIsAnsweredOnceAndItsLateAnswerDropped(t *testing
 	if seen.lifetime != "lifetime" {
 		t.Error("the handler's context does not derive from the transport's")
 	}
-	// The deadline was set when serve began, and serve returned at it.
-	if seen.deadline.Before(start.Add(timeout)) || seen.deadline.After(end) {
-		t.Errorf("the handler's deadline is %v after the start and serve took %v, want the deadline %v after serve began",
+	// The deadline was set when serve began (no bound from above: that
+	// would time the scheduler, not the code).
+	if seen.deadline.IsZero() || seen.deadline.Before(start.Add(timeout)) {
+		t.Errorf("the handler's deadline is %v after the start (serve took %v), want at least %v",
 			seen.deadline.Sub(start), end.Sub(start), timeout)
 	}
 	if calls := rec.Calls(); strings.Join(calls, ",") != "respond 5,edit" {

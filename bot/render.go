@@ -407,20 +407,11 @@ func renderSources(docs []*corpus.Document, ephemeral bool) Message {
 		e.Description = "No articles are loaded yet."
 		return Message{Embeds: []Embed{e}, Ephemeral: ephemeral}
 	}
-	var b strings.Builder
+	lines := make([]string, len(docs))
 	for i, d := range docs {
-		line := fmt.Sprintf("**%d.** %s", i+1, strings.TrimPrefix(citation(d, -1), "— "))
-		more := fmt.Sprintf("\n…and %d more.", len(docs)-i)
-		if textLen(b.String())+textLen(line)+1+textLen(more) > maxDescription {
-			b.WriteString(more)
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(line)
+		lines[i] = fmt.Sprintf("**%d.** %s", i+1, strings.TrimPrefix(citation(d, -1), "— "))
 	}
-	e.Description = b.String()
+	e.Description = fitLines(lines, "", maxDescription)
 	e.Footer = fmt.Sprintf("%d documents", len(docs))
 	if len(docs) == 1 {
 		e.Footer = "1 document"
@@ -445,6 +436,24 @@ func renderHelp() Message {
 		Embeds:    []Embed{{Author: "visitbot", Description: helpText, Color: embedColor}},
 		Ephemeral: true,
 	}
+}
+
+// fitLines joins lines, one a line, as many as fit in max characters; when
+// some do not fit it ends with "…and N more" (of what, if what is given).
+func fitLines(lines []string, what string, max int) string {
+	var b strings.Builder
+	for i, line := range lines {
+		more := fmt.Sprintf("\n…and %d more%s.", len(lines)-i, what)
+		if textLen(b.String())+1+textLen(line)+textLen(more) > max {
+			b.WriteString(more)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // renderChoices turns names into autocomplete choices within Discord's

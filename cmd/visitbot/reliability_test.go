@@ -113,8 +113,7 @@ func TestServeExposesMetrics(t *testing.T) {
 	if resp := issue("2"); resp.Data == nil || resp.Data.Content != "Slow down: try again in 60 s." {
 		t.Errorf("a second /issue within RATE_USER=1/1m = %+v, want the slow-down sentence", resp.Data)
 	}
-	metrics := get(t, base+"/metrics")
-	for _, re := range []string{
+	want := []string{
 		`visitbot_interactions_total\{command="issue",kind="command",outcome="ok"\} 1`,
 		`visitbot_interactions_total\{command="issue",kind="command",outcome="rate_limited"\} 1`,
 		`visitbot_interaction_duration_seconds_count\{command="issue",kind="command"\} 2`,
@@ -122,7 +121,22 @@ func TestServeExposesMetrics(t *testing.T) {
 		`visitbot_index_rebuild_duration_seconds_count 1`,
 		`visitbot_index_rebuild_failures_total 0`,
 		`go_goroutines [0-9]+`,
-	} {
+	}
+	// An interaction is counted when its handler returns, which is just
+	// after its HTTP reply has gone: read /metrics until the two counts are
+	// in (or the test's deadline passes), then check everything.
+	var metrics string
+	for {
+		metrics = get(t, base+"/metrics")
+		if regexp.MustCompile(`(?m)^`+want[2]+`$`).MatchString(metrics) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	for _, re := range want {
 		if !regexp.MustCompile(`(?m)^` + re + `$`).MatchString(metrics) {
 			t.Errorf("/metrics lacks %s", re)
 		}
