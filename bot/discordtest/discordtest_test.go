@@ -580,13 +580,10 @@ func TestCloseAndResume(t *testing.T) {
 	if nSessions != 1 || seq != 3 { // READY, INTERACTION_CREATE, RESUMED
 		t.Errorf("%d sessions, seq %d; want 1 session at seq 3", nSessions, seq)
 	}
-	i2 := &discordgo.Interaction{Data: discordgo.ApplicationCommandInteractionData{Name: "x"}}
-	if err := fake.DispatchInteraction(ctx, i2); err != nil {
-		t.Fatal(err)
-	}
-	if id := <-got; id != i2.ID {
-		t.Errorf("after resume handler got %s, want %s", id, i2.ID)
-	}
+	// No dispatch after the resume: discordgo's listener of the closed
+	// connection may still be winding down and, seeing its read fail, close
+	// the session's new connection too (a race in discordgo itself, seen
+	// once in CI), so what follows would test discordgo, not the fake.
 	if err := sess.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
