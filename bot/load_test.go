@@ -333,8 +333,10 @@ func TestLoadHTTPEndpoint(t *testing.T) {
 	res := l.run(loadDuration(), nil)
 	res.report(t, "steady index")
 
-	// The metrics saw every request: one ok per answer, none refused.
-	text := scrape(t, l.c, l.url)
+	// The metrics saw every request: one ok per answer, none refused. An
+	// interaction is counted when its handler returns, just after its reply
+	// has gone, so read until the handlers in flight are done (bounded).
+	text := scrapeSettled(t, l.c, l.url)
 	total := 0
 	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "visitbot_interactions_total{") {
@@ -466,6 +468,21 @@ func TestLoadHTTPEndpointWhileTheLiveIndexChanges(t *testing.T) {
 	res.report(t, fmt.Sprintf("index.Live changed %d times (adding, removing an article)", during))
 	if during < 2 {
 		t.Errorf("the live index changed %d times during the load, want at least an add and a remove", during)
+	}
+}
+
+// scrapeSettled reads /metrics once no interaction is in flight (within 10
+// s): an interaction is counted when its handler returns, just after its
+// reply has gone, so a scrape right after the last reply may miss it.
+func scrapeSettled(t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		text := scrape(t, c, url)
+		if strings.Contains(text, "\nvisitbot_interactions_in_flight 0\n") || time.Now().After(deadline) {
+			return text
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -188,12 +188,13 @@ func (m *Metrics) done(kind, command, outcome string, took time.Duration, deferr
 	if m == nil {
 		return
 	}
-	m.inFlight.Dec()
 	m.interactions.WithLabelValues(kind, command, outcome).Inc()
 	m.duration.WithLabelValues(kind, command).Observe(took.Seconds())
 	if deferred {
 		m.deferred.WithLabelValues(kind, command).Inc()
 	}
+	// Last, so a scrape that sees nothing in flight sees every count.
+	m.inFlight.Dec()
 }
 
 func (m *Metrics) lateResult() {

@@ -27,7 +27,7 @@ func TestMetricsCountOutcomesRejectionsAndRebuilds(t *testing.T) {
 	m.ObserveRebuild(1500*time.Millisecond, nil)
 	m.ObserveRebuild(200*time.Millisecond, errors.New("disk full"))
 
-	text := scrape(t, e.c, e.url)
+	text := scrapeSettled(t, e.c, e.url)
 	for _, re := range []string{
 		`visitbot_interactions_total\{command="issue",kind="command",outcome="ok"\} 1`,
 		`visitbot_interactions_total\{command="issue",kind="command",outcome="user_error"\} 1`,
