@@ -21,7 +21,11 @@ func Shipped() (Set, error) {
 	if err != nil {
 		return Set{}, err
 	}
-	return NewSet(docs, ShippedThesaurus()), nil
+	th, err := ShippedThesaurus()
+	if err != nil {
+		return Set{}, err
+	}
+	return NewSet(docs, th), nil
 }
 
 // LoadFS loads every .md, .txt and .html file in dir of fsys.

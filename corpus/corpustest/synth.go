@@ -20,7 +20,11 @@ const PassagesPerDoc = 20
 // articles), loaded through corpus.Load and tagged with the shipped
 // thesaurus, exactly as real documents are.
 func Synthetic(seed uint64, n int) (corpus.Set, error) {
-	g := newGen(seed)
+	th, err := corpus.ShippedThesaurus()
+	if err != nil {
+		return corpus.Set{}, err
+	}
+	g := newGen(seed, th)
 	docs := make([]*corpus.Document, 0, n/PassagesPerDoc+1)
 	for i := 0; len(docs)*PassagesPerDoc < n; i++ {
 		text := g.article(i)
@@ -30,12 +34,18 @@ func Synthetic(seed uint64, n int) (corpus.Set, error) {
 		}
 		docs = append(docs, d)
 	}
-	return corpus.NewSet(docs, corpus.ShippedThesaurus()), nil
+	return corpus.NewSet(docs, th), nil
 }
 
 // Article returns the Markdown text of synthetic article i for seed: what a
 // moderator might add.
-func Article(seed uint64, i int) string { return newGen(seed).article(i) }
+func Article(seed uint64, i int) string {
+	th, err := corpus.ShippedThesaurus()
+	if err != nil {
+		return "" // the shipped thesaurus is tested; an empty article fails loudly
+	}
+	return newGen(seed, th).article(i)
+}
 
 type gen struct {
 	r      *rand.Rand
@@ -47,7 +57,7 @@ type gen struct {
 
 type person struct{ first, last, title string }
 
-func newGen(seed uint64) *gen {
+func newGen(seed uint64, th *corpus.Thesaurus) *gen {
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	g := &gen{r: r}
 	g.vocab = append(g.vocab, common...)
@@ -64,7 +74,7 @@ func newGen(seed uint64) *gen {
 			title: titles[r.IntN(len(titles))],
 		})
 	}
-	for _, t := range corpus.ShippedThesaurus().Topics {
+	for _, t := range th.Topics {
 		g.topics = append(g.topics, t.Phrases...)
 	}
 	return g
