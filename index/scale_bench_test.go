@@ -145,31 +145,24 @@ func BenchmarkBuild(b *testing.B) {
 }
 
 func BenchmarkSearch(b *testing.B) {
-	for _, n := range sizes {
-		for _, cmd := range Commands {
-			b.Run(fmt.Sprintf("cmd=%s/passages=%d", cmd, n), func(b *testing.B) {
-				f := fixtureFor(b, n)
-				qs := f.queries[cmd]
-				lat := make(latencies, 0, b.N)
-				ctx := context.Background()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; b.Loop(); i++ {
-					start := time.Now()
-					if _, err := f.ix.Search(ctx, Query{Command: cmd, Text: qs[i%len(qs)]}); err != nil {
-						b.Fatal(err)
-					}
-					lat = append(lat, time.Since(start))
-				}
-				lat.report(b)
-			})
-		}
-	}
+	benchLatency(b, func(ctx context.Context, f *fixture, cmd Command, text string) error {
+		_, err := f.ix.Search(ctx, Query{Command: cmd, Text: text})
+		return err
+	})
 }
 
 // BenchmarkBare is the baseline a plain implementation would have: the same
 // queries as one Bleve match query on the text with highlighting.
 func BenchmarkBare(b *testing.B) {
+	benchLatency(b, func(ctx context.Context, f *fixture, _ Command, text string) error {
+		_, err := bareSearch(ctx, f.ix.bleve, text)
+		return err
+	})
+}
+
+// benchLatency runs search over each size's queries for each command and
+// reports p50 and p99.
+func benchLatency(b *testing.B, search func(context.Context, *fixture, Command, string) error) {
 	for _, n := range sizes {
 		for _, cmd := range Commands {
 			b.Run(fmt.Sprintf("cmd=%s/passages=%d", cmd, n), func(b *testing.B) {
@@ -181,7 +174,7 @@ func BenchmarkBare(b *testing.B) {
 				b.ResetTimer()
 				for i := 0; b.Loop(); i++ {
 					start := time.Now()
-					if _, err := bareSearch(ctx, f.ix.bleve, qs[i%len(qs)]); err != nil {
+					if err := search(ctx, f, cmd, qs[i%len(qs)]); err != nil {
 						b.Fatal(err)
 					}
 					lat = append(lat, time.Since(start))
