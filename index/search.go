@@ -60,7 +60,7 @@ const (
 // about topics, /who about people and what they said, /ask about the text.
 var weights = map[Command]map[string]float64{
 	Issue: {fieldText: 1, fieldTopics: 0.6, fieldPeople: 0.2},
-	Who:   {fieldText: 0.5, fieldTopics: 0.1, fieldPeople: 1.5, fieldSpeak: 0.8},
+	Who:   {fieldText: 0.5, fieldTopics: 0.1, fieldPeople: 1.5},
 	Ask:   {fieldText: 1, fieldTopics: 0.3, fieldPeople: 0.5},
 }
 

@@ -3,7 +3,6 @@ package index
 import (
 	"math"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -211,6 +210,3 @@ func (ix *Index) analyzer() analysis.Analyzer {
 func (ix *Index) words() analysis.Analyzer {
 	return ix.bleve.Mapping().AnalyzerNamed(wordAnalyzer)
 }
-
-// lowerNoSpace is s in lower case without spaces, for comparisons.
-func lowerNoSpace(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
