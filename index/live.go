@@ -281,6 +281,14 @@ func (l *Live) rebuild(ctx context.Context, set corpus.Set, progress func(Progre
 	}
 	// The commit point: from here on a restart serves the new index.
 	if err := corpus.WriteFileAtomic(filepath.Join(l.root, currentFile), []byte(name+"\n"), 0o644); err != nil {
+		if l.currentName() == name {
+			// The rename happened and only the directory's sync failed:
+			// CURRENT names the new index, so it is committed. Serve it
+			// rather than delete what a restart would open.
+			l.log.Warn("index: live: CURRENT renamed but not synced", "name", name, "err", err)
+			l.swap(s)
+			return nil
+		}
 		l.retire(s)
 		os.RemoveAll(dir)
 		return fmt.Errorf("index: live: record %s: %w", currentFile, err)
@@ -313,6 +321,10 @@ func syncTree(dir string) error {
 func (l *Live) swap(s *served) {
 	l.swapMu.Lock()
 	defer l.swapMu.Unlock()
+	l.swapLocked(s)
+}
+
+func (l *Live) swapLocked(s *served) {
 	if l.closed.Load() {
 		l.retire(s)
 		return
@@ -547,9 +559,27 @@ func (l *Live) Sync() (bool, error) {
 		// way: the next Sync will see it.
 		return false, err
 	}
-	l.swap(next)
+	if !l.swapIf(name, next) {
+		return false, nil // a change of this process moved CURRENT on meanwhile
+	}
 	l.log.Info("index: serving an index another process built", "name", name, "passages", next.ix.Len())
 	return true, nil
+}
+
+// swapIf swaps s in only while CURRENT still names name, so a Sync that read
+// CURRENT before a change of this process committed never puts the older
+// index back over the newer one.
+func (l *Live) swapIf(name string, s *served) bool {
+	l.swapMu.Lock()
+	current, err := l.readCurrent()
+	if err != nil || current != name {
+		l.swapMu.Unlock()
+		l.retire(s)
+		return false
+	}
+	defer l.swapMu.Unlock()
+	l.swapLocked(s)
+	return true
 }
 
 // Watch calls Sync every interval until ctx is done, so that a bot serves

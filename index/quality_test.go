@@ -221,3 +221,24 @@ func TestQuestionsAboutWhatTheCorpusLacksGetNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestAQueryOfMisspellingsCorrectsOnlySoMany(t *testing.T) {
+	ix := shipped(t)
+	text := strings.Repeat("seefood fukushma iwaia ", 12) // 36 misspellings
+	p := ix.plan(Query{Command: Ask, Text: text})
+	if !p.corrected {
+		t.Fatalf("nothing was corrected")
+	}
+	fixed := 0
+	for _, w := range p.searched {
+		if w == "seafood" || w == "fukushima" || w == "iwaya" {
+			fixed++
+		}
+	}
+	if fixed > maxCorrections {
+		t.Errorf("%d words corrected, want at most %d", fixed, maxCorrections)
+	}
+	if _, err := ix.Search(context.Background(), Query{Command: Ask, Text: "seafood", Offset: -3}); err != nil {
+		t.Errorf("a negative offset = %v, want it read as 0", err)
+	}
+}

@@ -118,7 +118,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			introFirst(hits, *person)
 		}
 	}
-	lo := min(q.Offset, len(hits))
+	lo := min(max(q.Offset, 0), len(hits))
 	hi := min(lo+q.limit(), len(hits))
 	res.Hits = hits[lo:hi]
 	for i := range res.Hits {
@@ -153,7 +153,7 @@ func (ix *Index) plan(q Query) plan {
 	// Splice corrections into the text as typed, so the passage analyzer
 	// still sees its case ("US" is an acronym, "us" a stop word).
 	var text strings.Builder
-	at := 0
+	at, corrections := 0, 0
 	for _, t := range ix.words().Analyze([]byte(q.Text)) {
 		w := string(t.Term)
 		switch {
@@ -164,7 +164,8 @@ func (ix *Index) plan(q Query) plan {
 			text.WriteString(q.Text[at:t.Start])
 			at = t.End
 			continue
-		case ix.unknown(w):
+		case corrections < maxCorrections && ix.unknown(w):
+			corrections++
 			if filler, speech := fillerTypo(w); filler {
 				// "sya", "wht": a slip in a word that was going to be
 				// dropped anyway.
@@ -321,6 +322,11 @@ func allIn(phrase []string, terms []term) bool {
 	}
 	return true
 }
+
+// maxCorrections caps the words one query tries to correct: each costs a
+// scan of the corpus words with its first letter, and a query of nothing but
+// misspellings would otherwise cost dozens of scans.
+const maxCorrections = 6
 
 // phraseBoost weighs a match of the whole query as a phrase.
 const phraseBoost = 2.0

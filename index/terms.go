@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -194,7 +193,7 @@ func readTermTable(dir, fingerprint string) (*termTable, error) {
 	}
 	str := func() string {
 		n := uvarint()
-		if n > math.MaxInt32 || rerr != nil {
+		if n > 1<<20 || rerr != nil { // no term or word is a megabyte long
 			rerr = errTermsFile
 			return ""
 		}
@@ -247,6 +246,9 @@ func readTermTable(dir, fingerprint string) (*termTable, error) {
 	}
 	nWords := uvarint()
 	for range min(nWords, 1<<28) {
+		if rerr != nil {
+			break
+		}
 		w := str()
 		tt.words[w] = int(uvarint())
 	}

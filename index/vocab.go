@@ -148,11 +148,12 @@ func (v vocabulary) correct(w string) (string, bool) {
 		maxDist = 2
 	}
 	best, bestDist, bestCount := "", maxDist+1, 0
+	ed := newEditDistance([]rune(w), maxDist)
 	for _, c := range v.byFirst[firstRune(w)] {
 		if abs(utf8.RuneCountInString(c)-n) > maxDist {
 			continue
 		}
-		d := levenshtein(w, c, maxDist)
+		d := ed.to(c)
 		if d > maxDist {
 			continue
 		}
@@ -173,10 +174,30 @@ func abs(x int) int {
 // levenshtein is the edit distance of a and b (transpositions count as one),
 // or limit+1 once it is known to exceed limit.
 func levenshtein(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	return newEditDistance([]rune(a), limit).to(b)
+}
+
+// editDistance measures one word against many, reusing its rows: typo
+// correction compares a word with every corpus word of the same first letter.
+type editDistance struct {
+	ra               []rune
+	rb               []rune
+	prev2, prev, cur []int
+	limit            int
+}
+
+func newEditDistance(a []rune, limit int) *editDistance {
+	return &editDistance{ra: a, limit: limit}
+}
+
+func (e *editDistance) to(b string) int {
+	e.rb = append(e.rb[:0], []rune(b)...)
+	n := len(e.rb) + 1
+	if cap(e.prev) < n {
+		e.prev2, e.prev, e.cur = make([]int, n), make([]int, n), make([]int, n)
+	}
+	prev2, prev, cur := e.prev2[:n], e.prev[:n], e.cur[:n]
+	ra, rb, limit := e.ra, e.rb, e.limit
 	for j := range prev {
 		prev[j] = j
 	}
