@@ -394,18 +394,25 @@ func (s *Server) getOriginal(w http.ResponseWriter, r *http.Request, p params) {
 	writeRaw(w, out, err)
 }
 
-func (s *Server) patchOriginal(w http.ResponseWriter, r *http.Request, p params) {
+// decodeWebhook reads a webhook request's body with decode and finds its
+// interaction; on failure it has answered as Discord would and ok is false.
+func decodeWebhook[T any](s *Server, w http.ResponseWriter, r *http.Request, p params, needOriginal bool,
+	decode func([]byte, []*discordgo.File) (T, error)) (v T, rec *interaction, ok bool) {
 	body, files, err := readBody(r)
-	var edit *discordgo.WebhookEdit
 	if err == nil {
-		edit, err = decodeEdit(body, files)
+		v, err = decode(body, files)
 	}
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, 50109, "The request body contains invalid JSON.", "%v", err)
-		return
+		return v, nil, false
 	}
-	rec := s.webhookInteraction(w, r, p, true)
-	if rec == nil {
+	rec = s.webhookInteraction(w, r, p, needOriginal)
+	return v, rec, rec != nil
+}
+
+func (s *Server) patchOriginal(w http.ResponseWriter, r *http.Request, p params) {
+	edit, rec, ok := decodeWebhook(s, w, r, p, true, decodeEdit)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -453,17 +460,8 @@ func (s *Server) deleteOriginal(w http.ResponseWriter, r *http.Request, p params
 }
 
 func (s *Server) postFollowup(w http.ResponseWriter, r *http.Request, p params) {
-	body, files, err := readBody(r)
-	var fp *discordgo.WebhookParams
-	if err == nil {
-		fp, err = decodeParams(body, files)
-	}
-	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, 50109, "The request body contains invalid JSON.", "%v", err)
-		return
-	}
-	rec := s.webhookInteraction(w, r, p, false)
-	if rec == nil {
+	fp, rec, ok := decodeWebhook(s, w, r, p, false, decodeParams)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
