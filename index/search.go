@@ -528,21 +528,16 @@ func (ix *Index) person(p plan, hits []Hit) (_ *corpus.Person, byName bool) {
 			if !ok {
 				continue
 			}
-			names := map[string]bool{}
-			for _, t := range ix.analyze(person.Name) {
-				names[t] = true
-			}
-			roles := map[string]bool{}
-			for _, t := range ix.analyze(strings.Join(person.Roles, " ")) {
-				roles[t] = true
-			}
+			// The terms of their name and of their roles, analyzed once
+			// when the index opened.
+			names, all := ix.vocab.names[name], ix.vocab.people[name]
 			score, byName := 0.0, 0.0
 			for _, t := range p.terms {
 				switch {
 				case names[t.text]:
 					score += t.idf
 					byName += t.idf
-				case roles[t.text]:
+				case all[t.text]:
 					score += t.idf
 				}
 			}

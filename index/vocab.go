@@ -26,6 +26,8 @@ type vocabulary struct {
 	// people: canonical name → the terms of their name and roles;
 	// byTerm: term → the people whose name or roles have it.
 	people map[string]map[string]bool
+	// names: canonical name → the terms of the name alone.
+	names  map[string]map[string]bool
 	byTerm map[string][]string
 	// persons: canonical name → the person with every role the corpus
 	// gives them, articles' before summaries'.
@@ -40,7 +42,7 @@ func (ix *Index) useTerms(tt *termTable) {
 	v := vocabulary{
 		terms: tt, n: len(ix.passages), words: tt.words, byFirst: map[rune][]string{},
 		topics: map[string][][]string{}, topicTerms: map[string]bool{},
-		people: map[string]map[string]bool{}, byTerm: map[string][]string{},
+		people: map[string]map[string]bool{}, names: map[string]map[string]bool{}, byTerm: map[string][]string{},
 		persons: map[string]corpus.Person{},
 	}
 	addWords := func(s string) {
@@ -88,6 +90,10 @@ func (ix *Index) useTerms(tt *termTable) {
 			if terms == nil {
 				terms = map[string]bool{}
 				v.people[p.Name] = terms
+				v.names[p.Name] = map[string]bool{}
+				for _, t := range analyzeTerms(an, p.Name) {
+					v.names[p.Name][t] = true
+				}
 			}
 			for _, t := range analyzeTerms(an, joinRoles(p)) {
 				if !terms[t] {
